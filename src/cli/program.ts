@@ -1,0 +1,105 @@
+// The `ka-audit` command. It returns an exit code; only bin.ts calls process.exit.
+//   0  no findings      1  findings (or more warnings than --max-warnings)      2  tool or usage error
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { audit, type AuditOptions } from '../engine/audit.js';
+import { DEFAULT_KEEPALIVE } from '../engine/types.js';
+import { printerFor, printerNames } from '../report/index.js';
+import { VERSION } from '../engine/version.js';
+
+export interface CliIO {
+  cwd: string;
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  /** Colour in stylish output (default: stdout is a TTY). */
+  color?: boolean;
+}
+
+export const EXIT = { clean: 0, findings: 1, error: 2 } as const;
+
+function positiveInt(name: string) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v) || Number(v) <= 0) throw new InvalidArgumentError(`${name} must be a positive integer`);
+    return Number(v);
+  };
+}
+
+function nonNegativeInt(name: string) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+    return Number(v);
+  };
+}
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  let exitCode: number = EXIT.clean;
+  const program = new Command()
+    .name('ka-audit')
+    .description('Find TCP connections without keepalive in C and TypeScript/JavaScript code, and fix them.')
+    .version(VERSION, '-v, --version')
+    .argument('[paths...]', 'files or directories to audit', ['.'])
+    .addOption(new Option('-f, --format <format>', 'output format').choices(printerNames()).default('stylish'))
+    .option('--list-sites', 'also list every socket site with its classification and evidence')
+    .option('--include-unknown', 'also report sites whose TCP-ness cannot be decided (as warnings)')
+    .option('--keepidle <seconds>', 'idle time before the first probe, for fixes', positiveInt('--keepidle'))
+    .option('--keepintvl <seconds>', 'interval between probes, for fixes', positiveInt('--keepintvl'))
+    .option('--keepcnt <count>', 'unanswered probes before the connection drops, for fixes', positiveInt('--keepcnt'))
+    .option('--no-ignore', 'do not honour .gitignore files')
+    .option('--max-file-size <bytes>', 'skip files larger than this', positiveInt('--max-file-size'))
+    .option('--max-warnings <n>', 'exit 1 when there are more warnings than this', nonNegativeInt('--max-warnings'))
+    .option('-q, --quiet', 'report errors only')
+    .option('--no-color', 'no colours in stylish output')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .action(async (paths: string[], opts: Record<string, unknown>) => {
+      exitCode = await auditCommand(paths, opts, io);
+    });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.clean;
+      return EXIT.error;
+    }
+    io.stderr(`ka-audit: ${(e as Error).stack ?? String(e)}\n`);
+    return EXIT.error;
+  }
+  return exitCode;
+}
+
+async function auditCommand(paths: string[], opts: Record<string, unknown>, io: CliIO): Promise<number> {
+  const format = String(opts['format'] ?? 'stylish');
+  const printer = printerFor(format)!;
+  const keepalive = {
+    idle: (opts['keepidle'] as number | undefined) ?? DEFAULT_KEEPALIVE.idle,
+    interval: (opts['keepintvl'] as number | undefined) ?? DEFAULT_KEEPALIVE.interval,
+    count: (opts['keepcnt'] as number | undefined) ?? DEFAULT_KEEPALIVE.count,
+  };
+  const auditOpts: AuditOptions = {
+    cwd: io.cwd,
+    paths,
+    gitignore: opts['ignore'] !== false,
+    includeUnknown: !!opts['includeUnknown'],
+    keepalive,
+    fixes: true,
+    ...(opts['maxFileSize'] ? { maxFileBytes: opts['maxFileSize'] as number } : {}),
+  };
+  const result = await audit(auditOpts);
+  io.stdout(
+    printer.print(result, {
+      color: opts['color'] !== false && (io.color ?? false),
+      listSites: !!opts['listSites'],
+      quiet: !!opts['quiet'],
+      cwd: io.cwd,
+    }),
+  );
+  return exitCodeFor(result, opts['maxWarnings'] as number | undefined);
+}
+
+export function exitCodeFor(result: Awaited<ReturnType<typeof audit>>, maxWarnings?: number): number {
+  if (result.errors.some((e) => (e.severity ?? 'error') === 'error')) return EXIT.error;
+  const live = result.findings.filter((f) => !f.suppressed);
+  if (live.some((f) => f.severity === 'error')) return EXIT.findings;
+  const warnings = live.filter((f) => f.severity === 'warning').length;
+  if (maxWarnings !== undefined && warnings > maxWarnings) return EXIT.findings;
+  return EXIT.clean;
+}

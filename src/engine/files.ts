@@ -1,0 +1,205 @@
+// File discovery: walks the given paths, honours .gitignore (nested, with the `ignore`
+// package's gitignore semantics), include/exclude globs, and never leaves the scanned root
+// through a symlink. Problems become per-path diagnostics; the walk goes on.
+import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import picomatch from 'picomatch';
+import type { Lang, ToolError } from './types.js';
+
+export const EXTENSIONS: Record<string, Lang> = {
+  '.c': 'c',
+  '.h': 'c',
+  '.ts': 'ts',
+  '.tsx': 'ts',
+  '.mts': 'ts',
+  '.cts': 'ts',
+  '.js': 'ts',
+  '.jsx': 'ts',
+  '.mjs': 'ts',
+  '.cjs': 'ts',
+};
+
+const ALWAYS_SKIPPED = new Set(['.git', 'node_modules', '.hg', '.svn']);
+
+export interface DiscoverOptions {
+  cwd: string;
+  paths: string[];
+  /** Honour .gitignore files (default true). */
+  gitignore: boolean;
+  include?: string[];
+  exclude?: string[];
+  /** Languages to collect. */
+  langs?: Set<Lang>;
+}
+
+export interface FoundFile {
+  /** Absolute path. */
+  path: string;
+  /** Relative to cwd, '/' separators: the name printed everywhere. */
+  display: string;
+  lang: Lang;
+}
+
+export function langOf(path: string): Lang | undefined {
+  if (path.endsWith('.d.ts') || path.endsWith('.d.mts') || path.endsWith('.d.cts')) return undefined;
+  const m = /\.[^./\\]+$/.exec(path);
+  return m ? EXTENSIONS[m[0].toLowerCase()] : undefined;
+}
+
+export function displayPath(cwd: string, abs: string): string {
+  const rel = relative(cwd, abs);
+  return (rel === '' ? basename(abs) : rel).split(sep).join('/');
+}
+
+export async function discoverFiles(opts: DiscoverOptions): Promise<{ files: FoundFile[]; errors: ToolError[] }> {
+  const files: FoundFile[] = [];
+  const errors: ToolError[] = [];
+  const seen = new Set<string>();
+  const include = opts.include?.length ? picomatch(opts.include, { dot: true }) : undefined;
+  const exclude = opts.exclude?.length ? picomatch(opts.exclude, { dot: true }) : undefined;
+  const wanted = (display: string, lang: Lang | undefined): lang is Lang =>
+    !!lang && (!opts.langs || opts.langs.has(lang)) && (!include || include(display)) && !(exclude && exclude(display));
+
+  for (const p of opts.paths.length ? opts.paths : ['.']) {
+    const abs = resolve(opts.cwd, p);
+    let st;
+    try {
+      st = await stat(abs);
+    } catch (e) {
+      errors.push({ file: displayPath(opts.cwd, abs), message: `cannot read: ${errMessage(e)}` });
+      continue;
+    }
+    if (st.isFile()) {
+      const lang = langOf(abs);
+      const display = displayPath(opts.cwd, abs);
+      if (!lang) {
+        errors.push({ file: display, message: 'not a C or TypeScript/JavaScript file; skipped', severity: 'warning' });
+        continue;
+      }
+      const real = await realpath(abs).catch(() => abs);
+      if (!seen.has(real)) {
+        seen.add(real);
+        files.push({ path: abs, display, lang });
+      }
+      continue;
+    }
+    const rootReal = await realpath(abs);
+    const rootIgnores = opts.gitignore ? await ancestorIgnores(abs) : [];
+    await walkDir(abs, rootReal, rootIgnores, new Set([rootReal]));
+  }
+  files.sort((a, b) => (a.display < b.display ? -1 : a.display > b.display ? 1 : 0));
+  return { files, errors };
+
+  async function walkDir(dir: string, rootReal: string, ignores: IgnoreLayer[], ancestry: Set<string>): Promise<void> {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (e) {
+      errors.push({ file: displayPath(opts.cwd, dir), message: `cannot read directory: ${errMessage(e)}` });
+      return;
+    }
+    let layers = ignores;
+    if (opts.gitignore && entries.some((e) => e.name === '.gitignore')) {
+      const layer = await loadIgnore(dir);
+      if (layer) layers = [...ignores, layer];
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const entry of entries) {
+      if (ALWAYS_SKIPPED.has(entry.name)) continue;
+      const full = join(dir, entry.name);
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        let real: string;
+        try {
+          real = await realpath(full);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          errors.push({
+            file: displayPath(opts.cwd, full),
+            message: code === 'ELOOP' ? 'symlink loop; skipped' : `broken symlink; skipped (${errMessage(e)})`,
+            severity: 'warning',
+          });
+          continue;
+        }
+        if (real !== rootReal && !real.startsWith(rootReal + sep)) {
+          errors.push({ file: displayPath(opts.cwd, full), message: 'symlink points outside the scanned root; not followed', severity: 'warning' });
+          continue;
+        }
+        if (ancestry.has(real)) {
+          errors.push({ file: displayPath(opts.cwd, full), message: 'symlink loop; skipped', severity: 'warning' });
+          continue;
+        }
+        const st = await stat(full).catch(() => undefined);
+        isDir = !!st?.isDirectory();
+        isFile = !!st?.isFile();
+        if (isFile && seen.has(real)) continue;
+      }
+      if (layers.length && isIgnored(layers, full, isDir)) continue;
+      if (isDir) {
+        const real = await realpath(full).catch(() => full);
+        if (ancestry.has(real)) continue;
+        await walkDir(full, rootReal, layers, new Set([...ancestry, real]));
+      } else if (isFile) {
+        const lang = langOf(entry.name);
+        const display = displayPath(opts.cwd, full);
+        if (!wanted(display, lang)) continue;
+        const real = await realpath(full).catch(() => full);
+        if (seen.has(real)) continue;
+        seen.add(real);
+        files.push({ path: full, display, lang });
+      }
+    }
+  }
+}
+
+interface IgnoreLayer {
+  base: string;
+  ig: Ignore;
+}
+
+async function loadIgnore(dir: string): Promise<IgnoreLayer | undefined> {
+  try {
+    const text = await readFile(join(dir, '.gitignore'), 'utf8');
+    return { base: dir, ig: ignore().add(text) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** .gitignore files above the scanned directory, up to the repository root. */
+async function ancestorIgnores(dir: string): Promise<IgnoreLayer[]> {
+  const chain: string[] = [];
+  let cur = dirname(dir);
+  for (;;) {
+    chain.unshift(cur);
+    const isRepoRoot = await lstat(join(cur, '.git')).then(() => true, () => false);
+    if (isRepoRoot) break;
+    const up = dirname(cur);
+    if (up === cur) return []; // not inside a repository: outer .gitignores do not apply
+    cur = up;
+  }
+  const layers: IgnoreLayer[] = [];
+  for (const d of chain) {
+    const l = await loadIgnore(d);
+    if (l) layers.push(l);
+  }
+  return layers;
+}
+
+function isIgnored(layers: IgnoreLayer[], full: string, isDir: boolean): boolean {
+  for (const l of layers) {
+    const rel = relative(l.base, full).split(sep).join('/');
+    if (!rel || rel.startsWith('..')) continue;
+    if (l.ig.ignores(isDir ? `${rel}/` : rel)) return true;
+  }
+  return false;
+}
+
+export function errMessage(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code === 'EACCES') return 'permission denied';
+  if (err?.code === 'ENOENT') return 'no such file or directory';
+  return err?.message ?? String(e);
+}

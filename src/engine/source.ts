@@ -1,0 +1,77 @@
+// Reading a source file without losing anything: BOM, line endings and non-UTF-8 bytes are
+// recorded so a fix can be written back byte-for-byte outside its edits.
+
+export type Encoding = 'utf8' | 'latin1';
+
+export interface SourceText {
+  /** The text, BOM removed. Offsets in findings and edits index this string. */
+  text: string;
+  bom: boolean;
+  encoding: Encoding;
+  /** The dominant line ending, used for inserted lines. */
+  eol: '\n' | '\r\n';
+}
+
+export type DecodeResult = { ok: true; source: SourceText; warning?: string } | { ok: false; message: string };
+
+export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function decodeSource(bytes: Uint8Array, maxBytes = DEFAULT_MAX_FILE_BYTES): DecodeResult {
+  if (bytes.length > maxBytes) {
+    return { ok: false, message: `file is ${(bytes.length / 1048576).toFixed(1)} MiB, over the ${(maxBytes / 1048576).toFixed(1)} MiB limit (--max-file-size); skipped` };
+  }
+  const probe = bytes.subarray(0, 8192);
+  if (probe.includes(0)) return { ok: false, message: 'binary file (contains NUL bytes); skipped' };
+  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  const body = bom ? bytes.subarray(3) : bytes;
+  let text: string;
+  let encoding: Encoding = 'utf8';
+  let warning: string | undefined;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    // Legacy sources (Latin-1 comments) are common in old C trees. Latin-1 maps each byte to
+    // one char, so analysis works and a fix written back in Latin-1 keeps every byte.
+    text = Buffer.from(body).toString('latin1');
+    encoding = 'latin1';
+    warning = `not valid UTF-8 (byte ${firstInvalidUtf8(body)}); analysed as Latin-1, fixes keep the original bytes`;
+  }
+  const crlf = (text.match(/\r\n/g) ?? []).length;
+  const lf = (text.match(/\n/g) ?? []).length - crlf;
+  const source: SourceText = { text, bom, encoding, eol: crlf > lf ? '\r\n' : '\n' };
+  return warning ? { ok: true, source, warning } : { ok: true, source };
+}
+
+export function encodeSource(source: Pick<SourceText, 'bom' | 'encoding'>, text: string): Buffer {
+  const body = Buffer.from(text, source.encoding === 'latin1' ? 'latin1' : 'utf8');
+  return source.bom ? Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), body]) : body;
+}
+
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  // Binary search for the shortest prefix that fails to decode.
+  let lo = 0;
+  let hi = bytes.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid + 1), { stream: true });
+      lo = mid + 1;
+    } catch {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+/** 1-based line and column of an offset. */
+export function positionAt(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let last = -1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    last = i;
+  }
+  return { line, column: offset - last };
+}

@@ -1,0 +1,473 @@
+// Follows one socket value through one function body, in document order, and records what
+// happens to it (Effects). Calls to other project functions become edges, resolved later
+// against project facts, so the same tracker serves pass 1 (summaries) and pass 2 (sites).
+import { addressee, callArgs, callName, child, keyOf, namedChildren, textOf, unwrap, walk } from './ast.js';
+import { cCatalog } from './catalog.js';
+import type { ArgInfo, Edge, Effects, KaEvidence, TaggedEffects } from './effects.js';
+import { betterKa } from './effects.js';
+import type { CNode } from './parse.js';
+import type { FnScope } from './scope.js';
+import { atomsOf, baseIdentifier, hasNonZero, isZeroOnly, UNKNOWN, type ValueEnv } from './values.js';
+
+export interface TrackStart {
+  env: ValueEnv;
+  /** Expressions that hold the value → tag ('' = the fd itself). */
+  holders: Map<string, string>;
+  /** Local struct variables → the field that holds the value ('*' = any field: a tag per field). */
+  containers: Map<string, string>;
+  /** Events that start before this offset are ignored (the value does not exist yet). */
+  from: number;
+  /** Nested tracking of call results is allowed this many more levels. */
+  resultDepth: number;
+  /** Extra keepalive helper names from the project configuration (fd is their first argument). */
+  extraHelpers?: Set<string>;
+}
+
+const SOCKET_APIS = new Set(['connect', 'bind', 'listen', 'accept', 'accept4', 'setsockopt', 'socket']);
+
+interface FnIndex {
+  events: CNode[];
+  deadRanges: Array<[number, number]>;
+}
+
+const indexCache = new WeakMap<CNode, FnIndex>();
+
+/** The nodes a tracker looks at, in document order, computed once per function. */
+function indexOf(scope: FnScope): FnIndex {
+  const cached = indexCache.get(scope.node);
+  if (cached) return cached;
+  const src = scope.file.src;
+  const events: CNode[] = [];
+  const deadRanges: Array<[number, number]> = [];
+  walk(scope.node, (n) => {
+    if (n.type === 'preproc_if') {
+      const cond = child(n, 'condition');
+      if (cond && /^\s*0\s*$/.test(textOf(src, cond))) {
+        const alt = child(n, 'alternative');
+        deadRanges.push([n.start, alt ? alt.start : n.end]);
+      }
+    }
+    if (n.type === 'call_expression' || n.type === 'assignment_expression' || n.type === 'init_declarator' || n.type === 'return_statement') {
+      events.push(n);
+    }
+  });
+  const index = { events, deadRanges };
+  indexCache.set(scope.node, index);
+  return index;
+}
+
+export function track(start: TrackStart): TaggedEffects {
+  const { env } = start;
+  const scope = env.scope;
+  const src = scope.file.src;
+  const cat = cCatalog();
+  const holders = new Map(start.holders);
+  const containers = new Map(start.containers);
+  const out: TaggedEffects = {};
+  const eff = (tag: string): Effects => (out[tag] ??= {});
+  const { events, deadRanges } = indexOf(scope);
+  const dead = (n: CNode) => deadRanges.some(([s, e]) => n.start >= s && n.end <= e);
+  const line = (n: CNode) => n.startRow + 1;
+
+  /** How an argument carries the value: as the fd ('' path) or inside a struct. */
+  const carried = (arg: CNode): { tag: string; path: string } | undefined => {
+    const a = unwrap(arg);
+    const k = keyOf(src, a);
+    const h = holders.get(k);
+    if (h !== undefined) return { tag: h, path: '' };
+    const inner = addressee(a);
+    if (inner) {
+      const ik = keyOf(src, inner);
+      const ih = holders.get(ik);
+      if (ih !== undefined) return { tag: ih, path: '' };
+      const ic = containers.get(ik);
+      if (ic !== undefined) return ic === '*' ? { tag: '*', path: '?' } : { tag: '', path: ic };
+    }
+    const c = containers.get(k);
+    if (c !== undefined) return c === '*' ? { tag: '*', path: '?' } : { tag: '', path: c };
+    // `p->f` where p is a wildcard container: the value is field f of p.
+    if (a.type === 'field_expression') {
+      const base = child(a, 'argument');
+      const f = child(a, 'field');
+      if (base && f && containers.get(keyOf(src, base)) === '*') return { tag: textOf(src, f), path: '' };
+    }
+    return undefined;
+  };
+
+  const isHolderExpr = (n: CNode | undefined): { tag: string } | undefined => {
+    if (!n) return undefined;
+    const c = carried(n);
+    return c && c.path === '' ? { tag: c.tag } : undefined;
+  };
+
+  for (const ev of events) {
+    if (ev.start < start.from) continue;
+    if (holders.size === 0 && containers.size === 0) break;
+    if (dead(ev)) continue;
+    switch (ev.type) {
+      case 'assignment_expression':
+      case 'init_declarator': {
+        const left = ev.type === 'init_declarator' ? child(ev, 'declarator') : child(ev, 'left');
+        const right = child(ev, ev.type === 'init_declarator' ? 'value' : 'right');
+        if (!left || !right) break;
+        const op = ev.type === 'assignment_expression' ? (ev.children.find((c) => c.field === 'operator')?.type ?? '=') : '=';
+        if (op !== '=') break;
+        const lkey = keyOf(src, left).replace(/^\*+/, ev.type === 'init_declarator' ? '' : '*');
+        const held = isHolderExpr(right);
+        if (held) {
+          storeInto(left, lkey, held.tag, ev);
+        } else if (holders.has(lkey) && !isCallOf(right)) {
+          holders.delete(lkey);
+        } else if (holders.has(lkey) && isCallOf(right)) {
+          // `fd = socket(...)` again, or `fd = other_call()`: this name now holds another value,
+          // unless the call passes the value through (handled when that call is visited).
+          holders.delete(lkey);
+        }
+        break;
+      }
+      case 'return_statement': {
+        const value = namedChildren(ev)[0];
+        if (!value) break;
+        const c = carried(value);
+        if (c) {
+          const e = eff(c.tag);
+          e.returned = [...new Set([...(e.returned ?? []), c.path])];
+          e.escape ??= 'returned';
+        }
+        break;
+      }
+      case 'call_expression':
+        visitCall(ev);
+        break;
+    }
+  }
+  return out;
+
+  function isCallOf(n: CNode): boolean {
+    return unwrap(n).type === 'call_expression';
+  }
+
+  function storeInto(left: CNode, lkey: string, tag: string, at: CNode): void {
+    const l = unwrap(left);
+    if (l.type === 'identifier') {
+      const name = textOf(src, l);
+      if (scope.locals.has(name) || at.type === 'init_declarator') {
+        holders.set(name, tag);
+      } else {
+        const e = eff(tag);
+        e.stored = [...new Set([...(e.stored ?? []), `::${name}`])];
+        e.escape ??= `stored in global ${name}`;
+        holders.set(name, tag);
+      }
+      return;
+    }
+    holders.set(lkey, tag);
+    if (l.type === 'field_expression' || l.type === 'subscript_expression') {
+      const field = fieldNameOf(l);
+      const base = baseIdentifier(src, l);
+      const decl = base ? scope.locals.get(base) : undefined;
+      const isParam = base ? scope.params.includes(base) : false;
+      const key = fieldKey(scope, l);
+      const e = eff(tag);
+      if (key) e.stored = [...new Set([...(e.stored ?? []), key])];
+      if (decl && field && l.type === 'field_expression' && !containers.has(base)) containers.set(base, field);
+      if (!decl || isParam) e.escape ??= `stored in ${keyOf(src, l)}`;
+      return;
+    }
+    const e = eff(tag);
+    e.escape ??= `stored through ${keyOf(src, l)}`;
+  }
+
+  function fieldNameOf(n: CNode): string {
+    let cur: CNode | undefined = n;
+    while (cur && cur.type === 'subscript_expression') cur = child(cur, 'argument');
+    if (cur && cur.type === 'field_expression') {
+      const f = child(cur, 'field');
+      return f ? textOf(src, f) : '';
+    }
+    return '';
+  }
+
+  function visitCall(call: CNode): void {
+    const name = callName(src, call);
+    const args = callArgs(call);
+    const matched: Array<{ i: number; tag: string; path: string }> = [];
+    args.forEach((a, i) => {
+      const c = carried(a);
+      if (c) matched.push({ i, ...c });
+    });
+    if (matched.length === 0) return;
+    const ln = line(call);
+    for (const m of matched) {
+      const e = eff(m.tag);
+      if (m.path === '' && SOCKET_APIS.has(name)) {
+        systemCall(name, m.i, args, call, e);
+        continue;
+      }
+      if (m.path === '' && m.i === 0 && (cat.closeFunctions.has(name) || /(^|_)close(socket)?$/i.test(name))) {
+        e.close ??= ln;
+        continue;
+      }
+      if (m.path === '' && cat.neutralFunctions.has(name)) continue;
+      const helper = cat.keepaliveHelpers.get(name);
+      if (helper && m.path === '' && helper.socketArg === m.i) {
+        if (helper.whenArg && !atomsOf(args[helper.whenArg.index], env).has(helper.whenArg.equals)) continue;
+        const enable = helper.enableArg !== undefined ? args[helper.enableArg] : undefined;
+        keepaliveEvent(e, call, enable, 'wrapper', `${name}()${helper.library ? ` (${helper.library})` : ''}`);
+        continue;
+      }
+      if (m.path === '' && start.extraHelpers?.has(name)) {
+        keepaliveEvent(e, call, undefined, 'wrapper', `${name}() (configured helper)`);
+        continue;
+      }
+      if (m.path === '' && name !== 'getsockopt') {
+        // Keepalive chosen by name from an option table: set_options(fd, "SO_KEEPALIVE").
+        const byName = args.findIndex((a) => /\bSO_KEEPALIVE\b/.test(textOf(src, a)));
+        if (byName >= 0 && byName !== m.i) {
+          keepaliveEvent(e, call, args[byName + 1], 'wrapper', `${name}(…SO_KEEPALIVE…)`);
+          continue;
+        }
+      }
+      const fn = child(call, 'function');
+      const fnNode = fn ? unwrap(fn) : undefined;
+      if (fnNode && fnNode.type === 'field_expression') {
+        const f = child(fnNode, 'field');
+        if (f && /keep_?alive/i.test(textOf(src, f))) {
+          const enable = args.find((a, j) => j !== m.i && unwrap(a).type === 'number_literal');
+          keepaliveEvent(e, call, enable, 'wrapper', `${name}() (method table)`);
+          continue;
+        }
+      }
+      const edge: Edge = {
+        callee: name,
+        arg: m.i,
+        path: m.path,
+        args: args.map((a) => argInfo(a)),
+        line: ln,
+        file: scope.file.file,
+      };
+      const cond = conditionalContext(call);
+      if (cond.conditional) edge.conditional = true;
+      if (start.resultDepth > 0 && /^[A-Za-z_]\w*$/.test(name)) {
+        const result = resultUse(call);
+        if (result) edge.result = result;
+      }
+      (e.edges ??= []).push(edge);
+    }
+  }
+
+  function systemCall(name: string, i: number, args: CNode[], call: CNode, e: Effects): void {
+    const ln = line(call);
+    switch (name) {
+      case 'connect':
+        if (i === 0) e.connect = e.connect ? { line: e.connect.line, loopback: e.connect.loopback && isLoopbackAddress(args[1]) } : { line: ln, loopback: isLoopbackAddress(args[1]) };
+        return;
+      case 'bind':
+        if (i === 0) e.bind = e.bind ? { line: e.bind.line, loopback: e.bind.loopback && isLoopbackAddress(args[1]) } : { line: ln, loopback: isLoopbackAddress(args[1]) };
+        return;
+      case 'listen':
+        if (i === 0) e.listen ??= ln;
+        return;
+      case 'accept':
+      case 'accept4':
+        if (i === 0) e.acceptFrom ??= ln;
+        return;
+      case 'setsockopt': {
+        if (i !== 0) return;
+        const level = atomsOf(args[1], env);
+        const opt = atomsOf(args[2], env);
+        if (opt.has('SO_KEEPALIVE') && (level.has('SOL_SOCKET') || level.has(UNKNOWN))) {
+          keepaliveEvent(e, call, valueOfOptval(args[3]), 'direct', 'setsockopt(SO_KEEPALIVE)');
+        } else if ([...level].some((l) => cat.tcpLevels.has(l))) {
+          const o = [...opt].find((x) => cat.tcpOnlyOptions.has(x));
+          if (o) {
+            e.tcpOption ??= o;
+            if (/^TCP_KEEP(IDLE|INTVL|CNT|ALIVE)$/.test(o)) e.tunedOnly ??= { line: ln, file: scope.file.file };
+          }
+        }
+        return;
+      }
+    }
+  }
+
+  /** The node whose value is the option: `&on` → on, `&(int){1}` → the literal. */
+  function valueOfOptval(n: CNode | undefined): CNode | undefined {
+    if (!n) return undefined;
+    const inner = addressee(n);
+    return inner ?? n;
+  }
+
+  function keepaliveEvent(e: Effects, call: CNode, value: CNode | undefined, kind: KaEvidence['kind'], via: string): void {
+    const ln = line(call);
+    const ctx = conditionalContext(call);
+    let ev: KaEvidence = { kind: ctx.conditional ? 'conditional' : kind, line: ln, file: scope.file.file, via };
+    if (ctx.valueParam !== undefined) ev.valueParam = ctx.valueParam;
+    if (value) {
+      const vparam = paramBehind(value);
+      if (vparam !== undefined) ev = { ...ev, valueParam: vparam };
+      else {
+        const atoms = atomsOf(value, env);
+        if (isZeroOnly(atoms)) {
+          e.disabled ??= { line: ln, file: scope.file.file };
+          return;
+        }
+        if (!hasNonZero(atoms) && ev.kind !== 'conditional') ev = { ...ev, kind: 'conditional', via: `${via} with a run-time value` };
+      }
+    }
+    e.keepalive = betterKa(e.keepalive, ev);
+  }
+
+  /** A parameter of this function that decides the value (`on`, or a local set from it). */
+  function paramBehind(n: CNode): number | undefined {
+    const v = unwrap(n);
+    if (v.type !== 'identifier') return undefined;
+    const name = textOf(src, v);
+    const direct = scope.params.indexOf(name);
+    if (direct >= 0) return direct;
+    const d = scope.locals.get(name);
+    const init = d?.init ? unwrap(d.init) : undefined;
+    if (init && init.type === 'identifier') {
+      const p = scope.params.indexOf(textOf(src, init));
+      if (p >= 0) return p;
+    }
+    return undefined;
+  }
+
+  /** Whether an event sits under an `if` unrelated to the socket (a run-time setting). */
+  function conditionalContext(node: CNode): { conditional: boolean; valueParam?: number } {
+    for (let n: CNode | null = node; n && n.parent && n !== scope.node; n = n.parent) {
+      const p = n.parent;
+      if ((p.type === 'if_statement' && (n.field === 'consequence' || n.field === 'alternative')) || (p.type === 'conditional_expression' && n.field !== 'condition')) {
+        const cond = child(p, 'condition');
+        if (!cond) continue;
+        const text = textOf(src, cond);
+        if ([...holders.keys()].some((h) => text.includes(h))) continue;
+        if (/\b(errno|rc|ret|rv|res|err|error|status|result|r|n)\b/.test(text) && !/\b(keep|ka|alive|opt|conf|cfg|setting|server)/i.test(text)) continue;
+        const m = /^\(?\s*!?\s*\(?\s*([A-Za-z_]\w*)\s*\)?\s*(!=\s*0|>\s*0|==\s*1)?\s*\)?$/.exec(text.replace(/^\(|\)$/g, ''));
+        const pi = m ? scope.params.indexOf(m[1]!) : -1;
+        if (pi >= 0 && n.field === 'consequence' && !text.includes('!')) return { conditional: false, valueParam: pi };
+        return { conditional: true };
+      }
+    }
+    return { conditional: false };
+  }
+
+  function argInfo(a: CNode): ArgInfo {
+    const u = unwrap(a);
+    if (u.type === 'identifier') {
+      const pi = scope.params.indexOf(textOf(src, u));
+      if (pi >= 0) return { k: 'param', index: pi };
+    }
+    const atoms = atomsOf(u, env);
+    if (!atoms.has(UNKNOWN) && atoms.size > 0 && (u.type === 'number_literal' || u.type === 'identifier' || u.type === 'binary_expression' || u.type === 'true' || u.type === 'false')) {
+      return { k: 'const', atoms: [...atoms] };
+    }
+    return { k: 'other', text: textOf(src, u).slice(0, 60) };
+  }
+
+  /** What the caller does with `call`'s result, when the callee may hand the value back. */
+  function resultUse(call: CNode): TaggedEffects | undefined {
+    let n = call;
+    while (n.parent && (n.parent.type === 'parenthesized_expression' || n.parent.type === 'cast_expression')) n = n.parent;
+    const p = n.parent;
+    if (!p) return undefined;
+    if (p.type === 'return_statement') return { '': { returned: [''], escape: 'returned' }, '*': { returned: ['?'], escape: 'returned' } };
+    let target: CNode | undefined;
+    if (p.type === 'assignment_expression' && n.field === 'right') target = child(p, 'left');
+    if (p.type === 'init_declarator' && n.field === 'value') target = child(p, 'declarator');
+    if (target) {
+      const t = unwrap(target);
+      if (t.type !== 'identifier') return undefined;
+      const name = textOf(src, t);
+      return track({
+        env,
+        holders: new Map([[name, '']]),
+        containers: new Map([[name, '*']]),
+        from: call.end,
+        resultDepth: start.resultDepth - 1,
+        ...(start.extraHelpers ? { extraHelpers: start.extraHelpers } : {}),
+      });
+    }
+    if (p.type === 'argument_list' && p.parent?.type === 'call_expression') {
+      const outer = p.parent;
+      const outerName = callName(src, outer);
+      const idx = callArgs(outer).indexOf(n);
+      if (idx < 0) return undefined;
+      const edgeFor = (path: string): Edge => ({
+        callee: outerName,
+        arg: idx,
+        path,
+        args: callArgs(outer).map((a) => argInfo(a)),
+        line: line(outer),
+        file: scope.file.file,
+      });
+      return { '': { edges: [edgeFor('')] }, '*': { edges: [edgeFor('?')] } };
+    }
+    return undefined;
+  }
+
+  function isLoopbackAddress(arg: CNode | undefined): boolean {
+    if (!arg) return false;
+    const a = unwrap(arg);
+    const target = addressee(a) ?? a;
+    // `ai->ai_addr`: loopback when every getaddrinfo here resolves a loopback literal.
+    if (target.type === 'field_expression' && /ai_addr$/.test(keyOf(src, target))) {
+      const calls: CNode[] = [];
+      walk(scope.node, (x) => {
+        if (x.type === 'call_expression' && /getaddrinfo\w*$/i.test(callName(src, x))) calls.push(x);
+      });
+      return calls.length > 0 && calls.every((c) => isLoopbackLiteral(callArgs(c)[0]));
+    }
+    const base = keyOf(src, target).replace(/^\*/, '');
+    if (!/^[A-Za-z_][\w.>-]*$/.test(base)) return false;
+    const writes: CNode[] = [];
+    walk(scope.node, (x) => {
+      if (x.type === 'assignment_expression') {
+        const l = child(x, 'left');
+        const lk = l ? keyOf(src, l) : '';
+        if ((lk.startsWith(`${base}.`) || lk.startsWith(`${base}->`)) && /(sin6?_addr|s_addr|s6_addr)/.test(lk)) {
+          const r = child(x, 'right');
+          if (r) writes.push(r);
+        }
+      } else if (x.type === 'call_expression' && /^inet_(pton|aton|addr)$/.test(callName(src, x))) {
+        const cargs = callArgs(x);
+        if (cargs.some((c) => keyOf(src, c).includes(`${base}.`) || keyOf(src, c).includes(`${base}->`))) writes.push(x);
+      }
+    });
+    return writes.length > 0 && writes.every((w) => isLoopbackLiteral(w));
+  }
+
+  function isLoopbackLiteral(n: CNode | undefined): boolean {
+    if (!n) return false;
+    const t = textOf(src, n);
+    return cat.loopback.some((l) => t.includes(l));
+  }
+}
+
+/**
+ * The key under which facts about a struct field or global are shared across functions:
+ * `<declared type>.<field>` when the base variable's type is known, `?.field` otherwise,
+ * `::name` for a global.
+ */
+export function fieldKey(scope: FnScope, n: CNode): string {
+  const src = scope.file.src;
+  let cur: CNode | undefined = unwrap(n);
+  while (cur && cur.type === 'subscript_expression') cur = child(cur, 'argument') && unwrap(child(cur, 'argument')!);
+  if (!cur) return '';
+  if (cur.type === 'identifier') {
+    const name = textOf(src, cur);
+    return scope.locals.has(name) ? '' : `::${name}`;
+  }
+  if (cur.type !== 'field_expression') return '';
+  const f = child(cur, 'field');
+  const arg = child(cur, 'argument');
+  if (!f || !arg) return '';
+  let a: CNode | undefined = unwrap(arg);
+  while (a && a.type === 'subscript_expression') a = child(a, 'argument') && unwrap(child(a, 'argument')!);
+  let type = '?';
+  if (a && a.type === 'identifier') {
+    const d = scope.locals.get(textOf(src, a)) ?? scope.file.globals.get(textOf(src, a));
+    if (d && d.type) type = d.type;
+  }
+  return `${type}.${textOf(src, f)}`;
+}

@@ -1,0 +1,20 @@
+// The printer registry: adding a format is one file plus one line here.
+import { json } from './json.js';
+import type { Printer } from './printer.js';
+import { stylish } from './stylish.js';
+
+const PRINTERS: Record<string, Printer> = { stylish, json };
+
+export function printerFor(name: string): Printer | undefined {
+  return PRINTERS[name];
+}
+
+export function printerNames(): string[] {
+  return Object.keys(PRINTERS);
+}
+
+export function registerPrinter(p: Printer): void {
+  PRINTERS[p.name] = p;
+}
+
+export type { Printer };
