@@ -1,7 +1,7 @@
 // audit(): discover → prefilter → pass 1 (project facts) → pass 2 (sites) → findings.
 // The core never prints; fronts turn an AuditResult into output and an exit code.
-import { readFile } from 'node:fs/promises';
-import type { AliasTable, Backend, BackendOptions } from './backend.js';
+import { readFileSync } from 'node:fs';
+import type { Backend, BackendOptions } from './backend.js';
 import { discoverFiles, errMessage, type FoundFile } from './files.js';
 import { findingsForFile, type RuleSetting } from './findings.js';
 import { decodeSource, DEFAULT_MAX_FILE_BYTES, type SourceText } from './source.js';
@@ -71,27 +71,28 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const sites: SiteRecord[] = [];
   const audited = new Map<string, AuditedFile>();
   let parsed = 0;
-  const reportedRead = new Set<string>();
+  const reported = new Set<string>();
+  const report = (file: string, message: string, severity?: 'warning') => {
+    if (reported.has(file)) return;
+    reported.add(file);
+    errors.push(severity ? { file, message, severity } : { file, message });
+  };
 
-  const load = async (f: FoundFile): Promise<SourceText | undefined> => {
+  /** Reads and decodes one file; problems become one diagnostic per file. */
+  const loadSync = (f: FoundFile): SourceText | undefined => {
     let bytes: Uint8Array;
     try {
-      bytes = await readFile(f.path);
+      bytes = readFileSync(f.path);
     } catch (e) {
-      if (!reportedRead.has(f.display)) errors.push({ file: f.display, message: `cannot read: ${errMessage(e)}` });
-      reportedRead.add(f.display);
+      report(f.display, `cannot read: ${errMessage(e)}`);
       return undefined;
     }
     const decoded = decodeSource(bytes, maxBytes);
     if (!decoded.ok) {
-      if (!reportedRead.has(f.display)) errors.push({ file: f.display, message: decoded.message });
-      reportedRead.add(f.display);
+      report(f.display, decoded.message);
       return undefined;
     }
-    if (decoded.warning && !reportedRead.has(f.display)) {
-      errors.push({ file: f.display, message: decoded.warning, severity: 'warning' });
-      reportedRead.add(f.display);
-    }
+    if (decoded.warning) report(f.display, decoded.warning, 'warning');
     return decoded.source;
   };
 
@@ -100,48 +101,39 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     if (!backend) continue;
     await backend.init();
     const opts = backendOpts(lang);
-    // Pass 0: names other files must know (macro aliases of socket()).
-    const aliases: AliasTable = {};
-    const texts = new Map<string, SourceText>();
+    const byDisplay = new Map(list.map((f) => [f.display, f]));
+    // Pass 0: a cheap text scan of every file.
+    const scans = new Map<string, unknown>();
     for (const f of list) {
-      const src = await load(f);
-      if (!src) continue;
-      Object.assign(aliases, backend.scanAliases(src.text));
+      const src = loadSync(f);
+      if (src) scans.set(f.display, backend.scan(src.text));
     }
-    // Pass 1: project facts from every file that could hold any.
-    const facts: unknown[] = [];
-    for (const f of list) {
-      const src = texts.get(f.path) ?? (await load(f));
-      if (!src) continue;
-      if (!options.noPrefilter && !backend.mayHaveFacts(src.text, aliases)) continue;
+    const load = (display: string) => {
+      const f = byDisplay.get(display);
+      return f ? loadSync(f)?.text : undefined;
+    };
+    const project = backend.createProject(scans, load, opts);
+    // Pass 1+2: sites in every file that may hold one; other files are parsed on demand.
+    for (const display of backend.siteFiles(project, scans, options.noPrefilter ?? false)) {
+      const f = byDisplay.get(display)!;
       try {
-        const r = backend.facts(f.display, src.text, aliases);
-        facts.push(r.facts);
-      } catch (e) {
-        errors.push({ file: f.display, message: `internal error while collecting facts: ${errMessage(e)}` });
-      }
-    }
-    const project = backend.project(facts, aliases, opts);
-    // Pass 2: sites and findings.
-    for (const f of list) {
-      const src = await load(f);
-      if (!src) continue;
-      if (!options.noPrefilter && !backend.mayHaveSites(src.text, aliases)) continue;
-      parsed++;
-      try {
-        const r = backend.analyze(f.display, src.text, project, opts);
-        for (const d of r.diagnostics) errors.push({ file: f.display, message: d.message, severity: d.severity });
-        for (const s of r.sites) sites.push({ file: f.display, ...s });
-        const fileFindings = findingsForFile(f.display, src.text, r.sites, {
+        const r = backend.analyze(project, display, opts);
+        for (const d of r.diagnostics) errors.push({ file: display, message: d.message, severity: d.severity });
+        for (const s of r.sites) sites.push({ file: display, ...s });
+        if (r.sites.length === 0) continue;
+        const src = loadSync(f);
+        if (!src) continue;
+        const fileFindings = findingsForFile(display, src.text, r.sites, {
           includeUnknown: options.includeUnknown ?? false,
           severity: options.severity ?? {},
         });
-        if (fileFindings.length) audited.set(f.display, { path: f.path, display: f.display, lang, source: src });
+        if (fileFindings.length) audited.set(display, { path: f.path, display, lang, source: src });
         findings.push(...fileFindings);
       } catch (e) {
-        errors.push({ file: f.display, message: `internal error while analysing: ${errMessage(e)}` });
+        errors.push({ file: display, message: `internal error while analysing: ${errMessage(e)}` });
       }
     }
+    parsed += backend.parsedCount(project);
   }
   findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
   sites.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.span.line - b.span.line || a.span.column - b.span.column));

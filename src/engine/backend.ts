@@ -1,6 +1,10 @@
-// The contract between the engine and a language analyser. The engine owns files, workers,
-// rules and printing; a backend owns parsing and the meaning of code.
-import type { KeepaliveValues, Lang, Site, ToolError } from './types.js';
+// The contract between the engine and a language analyser. The engine owns files, rules and
+// printing; a backend owns parsing and the meaning of code.
+//
+// Flow: every file gets a cheap text `scan` (pass 0); the backend builds a project from the
+// scans, parsing further files on demand through `load`; then `analyze` runs on each file the
+// backend says may hold sites. A file not in `siteFiles` must never yield a finding.
+import type { KeepaliveValues, Lang, Site } from './types.js';
 
 export interface BackendOptions {
   keepalive: KeepaliveValues;
@@ -15,21 +19,18 @@ export interface FileDiagnostic {
   severity: 'error' | 'warning';
 }
 
-export interface Backend<Facts, Project> {
+/** Reads a file's decoded text by its display path (undefined when unreadable). */
+export type TextLoader = (file: string) => string | undefined;
+
+export interface Backend<Scan, Project> {
   lang: Lang;
   /** Loads grammars; called once per thread before anything else. */
   init(): Promise<void>;
-  /** Cheap text scan for pass 0: names this file declares that other files must know (macro aliases). */
-  scanAliases(text: string): Record<string, unknown>;
-  /** Could this text contribute project facts? (pass-1 prefilter) */
-  mayHaveFacts(text: string, aliases: AliasTable): boolean;
-  /** Could this text hold a site? A file rejected here must never yield a finding. */
-  mayHaveSites(text: string, aliases: AliasTable): boolean;
-  facts(file: string, text: string, aliases: AliasTable): { facts: Facts; diagnostics: FileDiagnostic[] };
-  project(facts: Facts[], aliases: AliasTable, opts: BackendOptions): Project;
-  analyze(file: string, text: string, project: Project, opts: BackendOptions): { sites: Site[]; diagnostics: FileDiagnostic[] };
+  scan(text: string): Scan;
+  createProject(scans: Map<string, Scan>, load: TextLoader, opts: BackendOptions): Project;
+  /** The files that may hold sites (the prefilter); `all` skips the prefilter. */
+  siteFiles(project: Project, scans: Map<string, Scan>, all: boolean): string[];
+  analyze(project: Project, file: string, opts: BackendOptions): { sites: Site[]; diagnostics: FileDiagnostic[] };
+  /** Files parsed so far (for statistics). */
+  parsedCount(project: Project): number;
 }
-
-export type AliasTable = Record<string, unknown>;
-
-export type { ToolError };

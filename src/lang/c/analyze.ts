@@ -1,15 +1,15 @@
 // Pass 2: every socket site of one file, classified (tcp, role, loopback) and with its
-// keepalive evidence, using the project facts from pass 1. Pure: (text, tree, project) → sites.
+// keepalive evidence, using the project. Pure over (file model, project).
 import type { Evidence, Role, Site, Tcp } from '../../engine/types.js';
-import { callArgs, callName, child, enclosing, keyOf, lineCol, textOf, unwrap, walk } from './ast.js';
+import { callArgs, lineCol, textOf, unwrap } from './ast.js';
 import type { Effects, KaEvidence } from './effects.js';
-import { mergeEffects } from './effects.js';
-import type { CNode } from './parse.js';
+import { isProbe, mergeEffects } from './effects.js';
+import { describeListener, type ListenerInfo } from './listener.js';
+import { enclosingFunction, localSiteEffects, type CFileModel, type ResultUse } from './model.js';
 import type { CProject } from './project.js';
-import { buildFileScope, buildFnScope, type FileScope, type FnScope } from './scope.js';
-import { findSites, type RawSite, type SocketAlias } from './sites.js';
-import { fieldKey, track } from './track.js';
-import { atomsOf, tcpVerdict, type ValueEnv } from './values.js';
+import type { FnScope } from './scope.js';
+import { findSites, type RawSite } from './sites.js';
+import { atomsOf, tcpVerdict, type TcpVerdict, type ValueEnv } from './values.js';
 
 export interface CSite extends Site {
   raw: RawSite;
@@ -24,52 +24,57 @@ export interface AnalyzeOptions {
   extraHelpers?: string[];
 }
 
-export function analyzeCFile(file: string, src: string, root: CNode, project: CProject, opts: AnalyzeOptions = {}): CSite[] {
-  const scope = buildFileScope(file, src, root);
-  const aliases = new Map<string, SocketAlias>(project.socketAliases);
-  const raws = findSites(src, root, aliases);
-  const fnScopes = new Map<CNode, FnScope>();
-  const scopeFor = (fn: CNode): FnScope => {
-    let s = fnScopes.get(fn);
-    if (!s) {
-      s = buildFnScope(scope, fn);
-      fnScopes.set(fn, s);
-    }
-    return s;
-  };
+/** Files whose code handles inet addresses: a run-time family there can be AF_INET. */
+const INET_EVIDENCE = /\b(AF_INET6?|PF_INET6?|sockaddr_in6?|getaddrinfo|inet_pton|inet_addr|htons)\b/;
+
+export function analyzeCFile(model: CFileModel, project: CProject, opts: AnalyzeOptions = {}): CSite[] {
   const extraHelpers = new Set([...project.helperNames, ...(opts.extraHelpers ?? [])]);
-  const done = new Map<RawSite, CSite>();
-  const ctx: Ctx = { file, src, scope, project, scopeFor, extraHelpers, raws, done, inProgress: new Set() };
-  return raws.map((r) => analyzeSite(ctx, r));
+  const raws = findSites(model.src, model.root, project.socketAliases);
+  const ctx: Ctx = { model, project, extraHelpers, raws, done: new Map(), inProgress: new Set() };
+  const sites = raws.map((r) => analyzeSite(ctx, r));
+  if (model.alternate) {
+    // Sites that exist only in the other preprocessor configuration.
+    const seen = new Set(raws.map((r) => r.call.start));
+    const alt = model.alternate;
+    const altRaws = findSites(alt.src, alt.root, project.socketAliases).filter((r) => !seen.has(r.call.start));
+    const altCtx: Ctx = { model: alt, project, extraHelpers, raws: altRaws, done: new Map(), inProgress: new Set() };
+    sites.push(...altRaws.map((r) => analyzeSite(altCtx, r)));
+    sites.sort((a, b) => a.span.start - b.span.start);
+  }
+  return sites;
 }
 
-interface Ctx {
-  file: string;
-  src: string;
-  scope: FileScope;
+export interface Ctx {
+  model: CFileModel;
   project: CProject;
-  scopeFor: (fn: CNode) => FnScope;
   extraHelpers: Set<string>;
   raws: RawSite[];
   done: Map<RawSite, CSite>;
   inProgress: Set<RawSite>;
 }
 
-function analyzeSite(ctx: Ctx, raw: RawSite): CSite {
+export function envFor(project: CProject, fs: FnScope): ValueEnv {
+  return { scope: fs, paramAtoms: (fn, i) => project.paramAtoms(fn, i), projectDefines: project.defines };
+}
+
+/** A socket() site's TCP verdict and what happens to its descriptor, callers included. */
+export function socketFacts(project: CProject, fs: FnScope, raw: RawSite, extraHelpers: Set<string>): { verdict: TcpVerdict; effects: Effects } {
+  const env = envFor(project, fs);
+  const verdict = tcpVerdict(atomsOf(raw.args[0], env), atomsOf(raw.args[1], env), atomsOf(raw.args[2], env));
+  return { verdict, effects: followDescriptor(project, fs, raw, extraHelpers) };
+}
+
+export function analyzeSite(ctx: Ctx, raw: RawSite): CSite {
   const cached = ctx.done.get(raw);
   if (cached) return cached;
   ctx.inProgress.add(raw);
-  const { src, project } = ctx;
-  const fnNode = enclosing(raw.call, 'function_definition');
+  const { model, project } = ctx;
   const notes: string[] = [];
-  const lc = lineCol(raw.call);
-  const span = { start: raw.call.start, end: raw.call.end, ...lc };
-  const name = raw.target.key;
-  const base: CSite = {
+  const site: CSite = {
     lang: 'c',
     api: raw.api,
-    span,
-    name,
+    span: { start: raw.call.start, end: raw.call.end, ...lineCol(raw.call) },
+    name: raw.target.key,
     tcp: 'unknown',
     role: 'unknown',
     keepalive: 'none',
@@ -79,99 +84,97 @@ function analyzeSite(ctx: Ctx, raw: RawSite): CSite {
     effects: {},
     fnName: '',
   };
+  const fnNode = enclosingFunction(raw.call);
   if (!fnNode) {
     notes.push('not inside a function body');
-    ctx.done.set(raw, base);
-    return base;
+    ctx.done.set(raw, site);
+    ctx.inProgress.delete(raw);
+    return site;
   }
-  const fs = ctx.scopeFor(fnNode);
-  base.fnName = fs.name;
-  const env: ValueEnv = {
-    scope: fs,
-    paramAtoms: (fn, i) => project.paramAtoms(fn, i),
-    projectDefines: project.defines,
-  };
+  const fs = model.fnScope(fnNode);
+  site.fnName = fs.name;
+  if (model.parseNote) notes.push(model.parseNote);
 
-  // --- what happens to the descriptor --------------------------------------------------
-  let effects = followDescriptor(ctx, fs, env, raw);
-  base.effects = effects;
-
-  // --- tcp ------------------------------------------------------------------------------
+  // --- tcp and what happens to the descriptor --------------------------------------------
+  let effects: Effects;
   let tcp: Tcp;
-  let listenerSite: CSite | undefined;
-  let listenerKa: KaEvidence | undefined;
-  let listenerLoopback = false;
+  let listener: ListenerInfo | undefined;
   if (raw.api === 'socket') {
-    const v = tcpVerdict(atomsOf(raw.args[0], env), atomsOf(raw.args[1], env), atomsOf(raw.args[2], env));
-    tcp = v.tcp;
-    notes.push(...v.notes);
-    if (tcp === 'unknown' && v.type === 'yes' && effects.tcpOption) {
-      tcp = 'yes';
-      notes.push(`${effects.tcpOption} is set on it, so it is TCP`);
-    } else if (tcp === 'unknown' && v.type === 'yes' && v.domain === 'dynamic') {
-      notes.push('the address family is decided at run time');
-    }
+    const f = socketFacts(project, fs, raw, ctx.extraHelpers);
+    effects = f.effects;
+    tcp = f.verdict.tcp;
+    notes.push(...f.verdict.notes);
+    tcp = refineTcp(tcp, f.verdict, effects, model.src, notes);
   } else {
-    const l = listenerOf(ctx, fs, env, raw);
-    tcp = l.tcp;
-    notes.push(...l.notes);
-    listenerSite = l.site;
-    listenerKa = l.keepalive;
-    listenerLoopback = l.loopback;
+    effects = followDescriptor(project, fs, raw, ctx.extraHelpers);
+    listener = describeListener(ctx, fs, raw);
+    tcp = listener.tcp;
+    notes.push(...listener.notes);
     if (tcp === 'unknown' && effects.tcpOption) {
       tcp = 'yes';
       notes.push(`${effects.tcpOption} is set on it, so it is TCP`);
     }
   }
+  site.effects = effects;
 
-  // --- role -----------------------------------------------------------------------------
-  let role: Role;
+  // --- role -------------------------------------------------------------------------------
   const stored = effects.stored ?? [];
   const fieldFacts = stored.map((k) => project.field(k)).filter((f) => f !== undefined);
-  if (raw.api !== 'socket') role = 'accepted';
-  else if (effects.listen !== undefined || effects.acceptFrom !== undefined) role = 'listener';
+  let role: Role;
+  if (raw.api !== 'socket') role = effects.probe ? 'other' : 'accepted';
+  else if (effects.connect && effects.probe) role = 'other';
+  // A factory may serve connecting and listening callers: a connecting one makes it a client.
   else if (effects.connect) role = 'client';
-  else if (fieldFacts.some((f) => f.listener)) role = 'listener';
+  else if (effects.listen !== undefined || effects.acceptFrom !== undefined) role = 'listener';
   else if (fieldFacts.some((f) => f.client)) role = 'client';
-  else if (effects.escape || raw.target.kind === 'return' || raw.target.kind === 'argument') role = 'unknown';
+  else if (fieldFacts.some((f) => f.listener)) role = 'listener';
+  else if (onlyIdleGlobals(stored, fieldFacts, effects)) {
+    role = 'other';
+    notes.push(`kept in ${stored.map((k) => k.replace(/^::/, 'global ')).join(', ')}, never connected or listened anywhere`);
+  } else if (effects.escape || raw.target.kind === 'return' || raw.target.kind === 'argument') role = 'unknown';
   else role = 'other';
   if (role === 'unknown') notes.push(`the descriptor escapes (${effects.escape ?? (raw.target.kind === 'return' ? 'returned' : 'passed on')})`);
-  if (role === 'other') notes.push(effects.close !== undefined ? 'closed without connect() or listen(): a probe' : 'never connected or listened');
+  if (role === 'other' && !notes.some((n) => n.startsWith('kept in'))) {
+    notes.push(
+      raw.api !== 'socket' || effects.connect ? 'closed again without any data moved: a probe' : effects.close !== undefined ? 'closed without connect() or listen(): a probe' : 'never connected or listened',
+    );
+  }
 
-  // --- loopback -------------------------------------------------------------------------
+  // --- loopback ---------------------------------------------------------------------------
   let loopback = false;
   if (role === 'client' && effects.connect?.loopback) loopback = true;
   if (role === 'listener' && effects.bind?.loopback) loopback = true;
-  if (role === 'accepted' && listenerLoopback) loopback = true;
+  if (role === 'accepted' && listener?.loopback) loopback = true;
   if (raw.api === 'socket' && !effects.connect && !effects.bind && fieldFacts.length && fieldFacts.every((f) => f.loopback)) loopback = true;
   if (loopback) notes.push('bound/connected to loopback only');
 
-  // --- evidence -------------------------------------------------------------------------
+  // --- evidence ---------------------------------------------------------------------------
   let ka: KaEvidence | undefined = effects.keepalive;
-  let evidence: Evidence = 'none';
   if (!ka) {
-    for (const f of fieldFacts) if (f.keepalive) ka = f.keepalive;
-    if (ka) ka = { ...ka, kind: ka.kind === 'conditional' ? 'conditional' : 'wrapper' };
+    for (const f of fieldFacts) if (f.keepalive) ka = { ...f.keepalive, kind: f.keepalive.kind === 'conditional' ? 'conditional' : 'wrapper' };
   }
   if (ka && ka.valueParam !== undefined) {
     const atoms = project.paramAtoms(fs.name, ka.valueParam);
     if (atoms && [...atoms].every((a) => a === '0')) {
       effects = { ...effects, disabled: { line: ka.line, file: ka.file } };
       ka = undefined;
-    } else if (!atoms || [...atoms].some((a) => a === '?')) ka = { ...ka, kind: 'conditional', via: `${ka.via} (on when ${fs.params[ka.valueParam]} is set)` };
+    } else if (!atoms || atoms.has('?')) ka = { ...ka, kind: 'conditional', via: `${ka.via} (on when ${fs.params[ka.valueParam]} is set)` };
   }
+  let evidence: Evidence = 'none';
+  const where = (k: { file: string; line: number }) => `${k.file === model.file ? 'line ' : `${k.file}:`}${k.line}`;
   if (ka) {
     evidence = ka.kind;
-    notes.push(`keepalive: ${ka.via} at ${ka.file === ctx.file ? '' : `${ka.file}:`}${ka.line}`);
-  } else if (raw.api !== 'socket' && listenerKa) {
+    notes.push(`keepalive: ${ka.via} at ${where(ka)}`);
+  } else if (raw.api !== 'socket' && listener?.keepalive) {
     evidence = 'inherited';
-    ka = listenerKa;
-    notes.push(`keepalive inherited from the listener (${listenerKa.via} at ${listenerKa.file === ctx.file ? '' : `${listenerKa.file}:`}${listenerKa.line})`);
+    ka = listener.keepalive;
+    notes.push(`keepalive inherited from the listener (${ka.via} at ${where(ka)})`);
   }
-  if (evidence === 'none' && effects.disabled) notes.push(`SO_KEEPALIVE is set to 0 at ${effects.disabled.file === ctx.file ? '' : `${effects.disabled.file}:`}${effects.disabled.line}`);
-  if (evidence === 'none' && effects.tunedOnly) notes.push(`TCP_KEEP* tuned at line ${effects.tunedOnly.line} but SO_KEEPALIVE is never turned on`);
+  if (evidence === 'none' && effects.disabled) notes.push(`SO_KEEPALIVE is set to 0 at ${where(effects.disabled)}`);
+  if (evidence === 'none' && effects.tunedOnly) notes.push(`TCP_KEEP* tuned at ${where(effects.tunedOnly)} but SO_KEEPALIVE is never turned on`);
 
-  const site: CSite = { ...base, tcp, role, keepalive: evidence, loopback, effects, ...(listenerSite ? { listener: listenerSite } : {}) };
+  Object.assign(site, { tcp, role, keepalive: evidence, loopback, effects });
+  if (listener?.site) site.listener = listener.site;
   if (ka) site.evidenceLine = ka.line;
   if (effects.disabled && evidence === 'none') site.flags = { keepaliveDisabled: true };
   ctx.inProgress.delete(raw);
@@ -179,55 +182,63 @@ function analyzeSite(ctx: Ctx, raw: RawSite): CSite {
   return site;
 }
 
-/** Tracks the descriptor from its creation to the end of the function, then to callers when returned. */
-function followDescriptor(ctx: Ctx, fs: FnScope, env: ValueEnv, raw: RawSite): Effects {
-  const { src, project } = ctx;
-  const holders = new Map<string, string>();
-  const containers = new Map<string, string>();
-  let initial: Effects = {};
-  const t = raw.target;
-  if (t.key) {
-    holders.set(t.key, '');
-    const tn = t.node ? unwrap(t.node) : undefined;
-    if (tn && tn.type === 'field_expression') {
-      const arg = child(tn, 'argument');
-      const f = child(tn, 'field');
-      const argKey = arg ? keyOf(src, arg) : '';
-      if (arg && f && /^[A-Za-z_]\w*$/.test(argKey) && fs.locals.has(argKey) && !fs.params.includes(argKey)) containers.set(argKey, textOf(src, f));
-      const fk = fieldKey(fs, tn);
-      if (fk) initial.stored = [fk];
-      if (!fs.locals.has(argKey) || fs.params.includes(argKey)) initial.escape = `stored in ${t.key}`;
-    } else if (tn && tn.type === 'subscript_expression') {
-      const fk = fieldKey(fs, tn);
-      if (fk) initial.stored = [fk];
-      const b = keyOf(src, child(tn, 'argument') ?? tn);
-      if (!fs.locals.has(b)) initial.escape = `stored in ${t.key}`;
-    } else if (tn && tn.type === 'identifier' && !fs.locals.has(t.key)) {
-      initial.stored = [`::${t.key}`];
-      initial.escape = `stored in global ${t.key}`;
-    } else if (tn && tn.type === 'pointer_expression') {
-      initial.escape = `stored through ${t.key}`;
-    }
-  } else if (t.kind === 'return') {
-    initial = { returned: [''], escape: 'returned' };
-  } else if (t.kind === 'argument') {
-    // `register_fd(socket(...))`: the call consuming it decides.
-    const outer = raw.call.parent?.parent;
-    if (outer && outer.type === 'call_expression') {
-      const idx = callArgs(outer).findIndex((a) => unwrap(a) === raw.call || a === raw.call || (a.start <= raw.call.start && a.end >= raw.call.end));
-      initial = { escape: `passed to ${callName(src, outer)}()` };
-      if (idx >= 0) {
-        initial.edges = [{ callee: callName(src, outer), arg: idx, path: '', args: [], line: outer.startRow + 1, file: ctx.file }];
-      }
-    }
+/** Second looks at an undecided socket(): what is done to it, and what the file handles. */
+function refineTcp(tcp: Tcp, v: TcpVerdict, effects: Effects, src: string, notes: string[]): Tcp {
+  const family = effects.connect?.family ?? effects.bind?.family;
+  if (tcp !== 'no' && family === 'unix') {
+    notes.push('its address is a struct sockaddr_un: a unix socket');
+    return 'no';
   }
-  const tagged = holders.size ? track({ env, holders, containers, from: raw.call.end, resultDepth: 1, extraHelpers: ctx.extraHelpers }) : {};
-  let local = mergeEffects(initial, tagged[''] ?? {});
-  let effects = project.resolve(local, ctx.file);
-  if (effects.escape === `passed to ${effects.edges?.[0]?.callee}()`) void 0;
+  if (tcp !== 'unknown' || v.type !== 'yes') return tcp;
+  if (effects.tcpOption) {
+    notes.push(`${effects.tcpOption} is set on it, so it is TCP`);
+    return 'yes';
+  }
+  if (family === 'inet') {
+    notes.push('its address is a struct sockaddr_in/in6');
+    return 'yes';
+  }
+  if ((v.domain === 'dynamic' || v.domain === 'unknown') && INET_EVIDENCE.test(src)) {
+    notes.push('the address family is decided at run time and this file handles inet addresses: TCP is possible');
+    return 'yes';
+  }
+  return tcp;
+}
+
+/** A descriptor parked in globals that nothing anywhere connects, listens on or configures. */
+function onlyIdleGlobals(stored: string[], fields: Array<{ listener: boolean; client: boolean; uses: unknown[] }>, effects: Effects): boolean {
+  if (!stored.length || !stored.every((k) => k.startsWith('::'))) return false;
+  if (effects.edges?.length || effects.returned?.length) return false;
+  if (effects.escape && !/^stored in global /.test(effects.escape)) return false;
+  return fields.length === stored.length && fields.every((f) => !f.listener && !f.client && f.uses.length === 0);
+}
+
+/** For a socket() whose arguments are parameters: is it TCP for the arguments of this call? */
+function tcpForCaller(project: CProject, fs: FnScope, raw: RawSite): ((u: ResultUse) => boolean) | undefined {
+  if (raw.api !== 'socket') return undefined;
+  const src = fs.file.src;
+  const deps = raw.args.slice(0, 3).map((a) => {
+    const u = a ? unwrap(a) : undefined;
+    return u && u.type === 'identifier' ? fs.params.indexOf(textOf(src, u)) : -1;
+  });
+  if (deps.every((d) => d < 0)) return undefined;
+  const env = envFor(project, fs);
+  return (use) => {
+    const callerEnv = envFor(project, use.scope);
+    const args = callArgs(use.node);
+    const atoms = deps.map((d, k) => (d >= 0 ? atomsOf(args[d], callerEnv) : atomsOf(raw.args[k], env)));
+    return tcpVerdict(atoms[0]!, atoms[1]!, atoms[2]!).tcp !== 'no';
+  };
+}
+
+/** Tracks the descriptor from its creation to the end of the function, then to callers when returned. */
+export function followDescriptor(project: CProject, fs: FnScope, raw: RawSite, extraHelpers: Set<string>): Effects {
+  let effects = project.resolve(localSiteEffects(fs, raw, extraHelpers), fs.file.file);
+  if (isProbe(effects)) return { ...effects, probe: true };
   // A factory: the socket is returned to callers, who connect it and (maybe) set keepalive.
+  // Callers whose arguments make this socket non-TCP (`make_socket(AF_UNIX)`) do not count.
   if (effects.returned?.length) {
-    const up = project.callersOf(fs.name, ctx.file, effects.returned[0]!);
+    const up = project.callersOf(fs.name, fs.file.file, effects.returned[0]!, 0, new Set(), tcpForCaller(project, fs, raw));
     if (up) {
       const { returned: _r, escape, keepalive, ...keep } = effects;
       void _r;
@@ -237,135 +248,6 @@ function followDescriptor(ctx: Ctx, fs: FnScope, env: ValueEnv, raw: RawSite): E
       effects = merged;
     }
   }
-  void local;
   return effects;
 }
 
-interface ListenerInfo {
-  tcp: Tcp;
-  keepalive?: KaEvidence;
-  loopback: boolean;
-  site?: CSite;
-  notes: string[];
-}
-
-/** accept() is TCP when its listener is: find the listener here, in a field, or via the address type. */
-function listenerOf(ctx: Ctx, fs: FnScope, env: ValueEnv, raw: RawSite): ListenerInfo {
-  const { src, project } = ctx;
-  const larg = raw.args[0];
-  const notes: string[] = [];
-  if (!larg) return { tcp: 'unknown', loopback: false, notes: ['accept() without arguments'] };
-  const lkey = keyOf(src, larg);
-  // 1. A socket() site in this function assigned to the same name, or aliased into it.
-  const local = ctx.raws.filter((r) => r.api === 'socket' && r.call.start < raw.call.start && enclosing(r.call, 'function_definition') === fs.node);
-  for (const r of local.reverse()) {
-    if (ctx.inProgress.has(r)) continue;
-    if (r.target.key === lkey || aliasesOf(ctx, fs, r).has(lkey)) {
-      const s = analyzeSite(ctx, r);
-      notes.push(`listener ${lkey} created at line ${s.span.line}`);
-      return { tcp: s.tcp, ...(s.effects.keepalive ? { keepalive: s.effects.keepalive } : {}), loopback: s.loopback, site: s, notes };
-    }
-  }
-  // 2. A struct field or global that holds listeners (set up in another function or file).
-  const ln = unwrap(larg);
-  if (ln.type !== 'identifier' || !fs.locals.has(lkey)) {
-    const fk = fieldKey(fs, ln);
-    const f = fk ? project.field(fk) : undefined;
-    if (f && (f.sites.length || f.uses.length)) {
-      const tcps = [...f.tcp];
-      const tcp: Tcp = tcps.includes('yes') ? 'yes' : tcps.length && tcps.every((t) => t === 'no') ? 'no' : 'unknown';
-      notes.push(`listener ${lkey} is ${fk} (${f.sites.length} socket(s) stored there: ${tcps.join('/') || 'unknown'})`);
-      if (tcp !== 'unknown' || f.keepalive) return { tcp: tcp === 'unknown' ? fromAddress(ctx, fs, raw, notes) : tcp, ...(f.keepalive ? { keepalive: f.keepalive } : {}), loopback: f.loopback, notes };
-    }
-  }
-  // 3. The listener is a parameter: look at callers in this file.
-  const pi = ln.type === 'identifier' ? fs.params.indexOf(lkey) : -1;
-  if (pi >= 0) {
-    const fromCallers = callersInFile(ctx, fs, pi);
-    if (fromCallers) {
-      notes.push(...fromCallers.notes);
-      if (fromCallers.tcp !== 'unknown') return { ...fromCallers, notes };
-    }
-  }
-  // 4. The address buffer's type: sockaddr_in(6) is TCP/IP, sockaddr_un is not.
-  const tcp = fromAddress(ctx, fs, raw, notes);
-  return { tcp, loopback: false, notes };
-}
-
-function fromAddress(ctx: Ctx, fs: FnScope, raw: RawSite, notes: string[]): Tcp {
-  const addr = raw.args[1];
-  if (!addr) return 'unknown';
-  const { src } = ctx;
-  const a = unwrap(addr);
-  const target = a.type === 'pointer_expression' ? child(a, 'argument') : a;
-  const name = target ? keyOf(src, target) : '';
-  const d = fs.locals.get(name) ?? ctx.scope.globals.get(name);
-  const type = d?.type ?? '';
-  if (/^sockaddr_in6?$/.test(type)) {
-    notes.push(`peer address buffer is struct ${type}`);
-    return 'yes';
-  }
-  if (type === 'sockaddr_un') {
-    notes.push('peer address buffer is struct sockaddr_un');
-    return 'no';
-  }
-  notes.push(`listener not visible${type ? `; peer address buffer is ${type}` : ''}`);
-  return 'unknown';
-}
-
-function callersInFile(ctx: Ctx, fs: FnScope, index: number): ListenerInfo | undefined {
-  const { src } = ctx;
-  let result: ListenerInfo | undefined;
-  for (const fn of ctx.scope.functions) {
-    if (fn === fs.node) continue;
-    walk(fn, (n) => {
-      if (result || n.type !== 'call_expression' || callName(src, n) !== fs.name) return;
-      const arg = callArgs(n)[index];
-      if (!arg) return;
-      const callerScope = ctx.scopeFor(fn);
-      const key = keyOf(src, arg);
-      const site = ctx.raws.find((r) => r.api === 'socket' && r.target.key === key && enclosing(r.call, 'function_definition') === fn && !ctx.inProgress.has(r));
-      if (site) {
-        const s = analyzeSite(ctx, site);
-        result = { tcp: s.tcp, ...(s.effects.keepalive ? { keepalive: s.effects.keepalive } : {}), loopback: s.loopback, site: s, notes: [`listener passed by ${callerScope.name}() from line ${s.span.line}`] };
-        return;
-      }
-      const u = unwrap(arg);
-      if (u.type !== 'identifier' || !callerScope.locals.has(key)) {
-        const fk = fieldKey(callerScope, u);
-        const f = fk ? ctx.project.field(fk) : undefined;
-        if (f && f.tcp.size) {
-          const tcps = [...f.tcp];
-          result = {
-            tcp: tcps.includes('yes') ? 'yes' : tcps.every((t) => t === 'no') ? 'no' : 'unknown',
-            ...(f.keepalive ? { keepalive: f.keepalive } : {}),
-            loopback: f.loopback,
-            notes: [`listener passed by ${callerScope.name}() from ${fk}`],
-          };
-        }
-      }
-    });
-    if (result) break;
-  }
-  return result;
-}
-
-/** Local names a socket site's descriptor is copied into (`s = fd`). */
-function aliasesOf(ctx: Ctx, fs: FnScope, r: RawSite): Set<string> {
-  const out = new Set<string>();
-  if (!r.target.key) return out;
-  walk(fs.node, (n) => {
-    if (n.start < r.call.end) return;
-    if (n.type === 'assignment_expression' || n.type === 'init_declarator') {
-      const l = child(n, n.type === 'init_declarator' ? 'declarator' : 'left');
-      const v = child(n, n.type === 'init_declarator' ? 'value' : 'right');
-      if (l && v && keyOf(ctx.src, v) === r.target.key) out.add(keyOf(ctx.src, l).replace(/^\*+/, ''));
-    }
-  });
-  return out;
-}
-
-export { atomsOf };
-export type { Site };
-void callArgs;
-void walk;

@@ -68,18 +68,37 @@ export function addressee(node: CNode): CNode | undefined {
 }
 
 /** Normalized text of an lvalue-ish expression, used as the key of a tracked socket. */
+const keyCache = new WeakMap<CNode, string>();
+
 export function keyOf(src: string, node: CNode): string {
-  return textOf(src, unwrap(node)).replace(/\s+/g, '').replace(/^\((.*)\)$/, '$1');
+  const hit = keyCache.get(node);
+  if (hit !== undefined) return hit;
+  const text = textOf(src, unwrap(node));
+  const key = (/\s/.test(text) ? text.replace(/\s+/g, '') : text).replace(/^\((.*)\)$/, '$1');
+  keyCache.set(node, key);
+  return key;
 }
 
+const nameCache = new WeakMap<CNode, string>();
+const argsCache = new WeakMap<CNode, CNode[]>();
+
 export function callName(src: string, call: CNode): string {
+  const hit = nameCache.get(call);
+  if (hit !== undefined) return hit;
   const fn = child(call, 'function');
-  return fn ? textOf(src, unwrap(fn)).replace(/\s+/g, '') : '';
+  const t = fn ? textOf(src, unwrap(fn)) : '';
+  const name = /\s/.test(t) ? t.replace(/\s+/g, '') : t;
+  nameCache.set(call, name);
+  return name;
 }
 
 export function callArgs(call: CNode): CNode[] {
+  const hit = argsCache.get(call);
+  if (hit) return hit;
   const list = child(call, 'arguments');
-  return list ? namedChildren(list) : [];
+  const args = list ? namedChildren(list) : [];
+  argsCache.set(call, args);
+  return args;
 }
 
 export function enclosing(node: CNode, types: Set<string> | string): CNode | undefined {

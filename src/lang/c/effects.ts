@@ -39,12 +39,23 @@ export interface Edge {
   result?: TaggedEffects;
 }
 
+/** A connect()/bind(): loopback-only or not, and the address family its buffer's type shows. */
+export interface Endpoint {
+  line: number;
+  loopback: boolean;
+  family?: 'inet' | 'unix';
+}
+
 export interface Effects {
-  connect?: { line: number; loopback: boolean };
-  bind?: { line: number; loopback: boolean };
+  connect?: Endpoint;
+  bind?: Endpoint;
   listen?: number;
   acceptFrom?: number;
   close?: number;
+  /** Data moved over it (read/write/send/recv…): a real connection, not a probe. */
+  io?: number;
+  /** Set on a site's effects: connected or accepted, then closed with nothing in between. */
+  probe?: boolean;
   /** Why the value leaves the analysis: returned, stored in a field, handed to an unknown function. */
   escape?: string;
   /** Paths at which the value is returned ('' = the fd itself). */
@@ -77,11 +88,12 @@ export function betterKa(a: KaEvidence | undefined, b: KaEvidence | undefined): 
 /** Combines what two paths of the same function do (union of uses; strongest evidence). */
 export function mergeEffects(a: Effects, b: Effects): Effects {
   const out: Effects = { ...a };
-  if (b.connect) out.connect = a.connect ? { line: a.connect.line, loopback: a.connect.loopback && b.connect.loopback } : b.connect;
-  if (b.bind) out.bind = a.bind ? { line: a.bind.line, loopback: a.bind.loopback && b.bind.loopback } : b.bind;
+  if (b.connect) out.connect = a.connect ? joinEndpoints(a.connect, b.connect) : b.connect;
+  if (b.bind) out.bind = a.bind ? joinEndpoints(a.bind, b.bind) : b.bind;
   out.listen ??= b.listen;
   out.acceptFrom ??= b.acceptFrom;
   out.close ??= b.close;
+  out.io ??= b.io;
   out.escape ??= b.escape;
   if (b.returned) out.returned = [...new Set([...(a.returned ?? []), ...b.returned])];
   if (b.stored) out.stored = [...new Set([...(a.stored ?? []), ...b.stored])];
@@ -91,6 +103,17 @@ export function mergeEffects(a: Effects, b: Effects): Effects {
   out.tunedOnly ??= b.tunedOnly;
   if (b.edges?.length) out.edges = [...(a.edges ?? []), ...b.edges];
   return out;
+}
+
+function joinEndpoints(a: Endpoint, b: Endpoint): Endpoint {
+  const out: Endpoint = { line: a.line, loopback: a.loopback && b.loopback };
+  if (a.family && a.family === b.family) out.family = a.family;
+  return out;
+}
+
+/** Connected (or accepted) and closed again with nothing in between: a reachability probe. */
+export function isProbe(e: Effects): boolean {
+  return e.close !== undefined && e.io === undefined && !e.escape && !e.stored?.length && !e.returned?.length && !e.edges?.length && !e.keepalive && e.listen === undefined;
 }
 
 export function isEmpty(e: Effects): boolean {

@@ -1,25 +1,16 @@
-// The C backend: tree-sitter-c parsing, pass-1 facts, pass-2 sites, and fixes.
-import type { AliasTable, Backend, BackendOptions, FileDiagnostic } from '../../engine/backend.js';
+// The C backend: tree-sitter-c parsing, on-demand project facts, sites and fixes.
+import type { Backend, BackendOptions, FileDiagnostic } from '../../engine/backend.js';
 import type { Site } from '../../engine/types.js';
 import { analyzeCFile } from './analyze.js';
-import { extractFileFacts, type FileFacts } from './facts.js';
 import { planFixes } from './fix.js';
+import { CFileModel } from './model.js';
 import { loadCParser, parseCWith, type ParsedC } from './parse.js';
 import { CProject } from './project.js';
-import { socketAliasOf, type SocketAlias } from './sites.js';
+import { scanC, type CScan } from './scan.js';
+import { branchView } from './preproc.js';
 
 type Parser = Awaited<ReturnType<typeof loadCParser>>;
 let parser: Parser | undefined;
-
-const ALIAS_DEFINE = /^[ \t]*#[ \t]*define[ \t]+(\w+)(\(([^)]*)\))?[ \t]+(\(?[ \t]*(?:socket|accept4?)\b[^\n]*)$/gm;
-
-function aliasMap(aliases: AliasTable): Map<string, SocketAlias> {
-  return new Map(Object.entries(aliases) as Array<[string, SocketAlias]>);
-}
-
-function aliasNames(aliases: AliasTable): string[] {
-  return Object.keys(aliases);
-}
 
 export function parseC(text: string): ParsedC {
   if (!parser) throw new Error('C parser not initialised: call cBackend.init() first');
@@ -27,54 +18,68 @@ export function parseC(text: string): ParsedC {
 }
 
 /** Parse problems worth telling the user: many errors, or errors where a socket call sits. */
-export function parseDiagnostics(text: string, parsed: ParsedC): FileDiagnostic[] {
+export function parseDiagnostics(text: string, parsed: Pick<ParsedC, 'errors'>): FileDiagnostic[] {
   if (parsed.errors.length === 0) return [];
   const errorBytes = parsed.errors.reduce((n, e) => n + (e.end - e.start), 0);
-  const out: FileDiagnostic[] = [];
   if (text.length > 0 && errorBytes / text.length > 0.3) {
-    out.push({ severity: 'error', message: `could not be parsed as C (${Math.round((100 * errorBytes) / text.length)}% of the file is in parse errors, first at line ${parsed.errors[0]!.startRow + 1}); results for this file are incomplete` });
-    return out;
+    return [
+      {
+        severity: 'error',
+        message: `could not be parsed as C (${Math.round((100 * errorBytes) / text.length)}% of the file is in parse errors, first at line ${parsed.errors[0]!.startRow + 1}); results for this file are incomplete`,
+      },
+    ];
   }
   const near = parsed.errors.find((e) => /\b(socket|accept4?|setsockopt)\s*\(/.test(text.slice(e.start, e.end)));
-  if (near) out.push({ severity: 'warning', message: `parse error at line ${near.startRow + 1} around a socket call; it may be analysed incompletely` });
-  return out;
+  if (near) return [{ severity: 'warning', message: `parse error at line ${near.startRow + 1} around a socket call; it may be analysed incompletely` }];
+  return [];
 }
 
-export const cBackend: Backend<FileFacts, CProject> = {
+const errorBytes = (p: ParsedC) => p.errors.reduce((n, e) => n + (e.end - e.start), 0);
+
+/**
+ * Parses a file for analysis. When #if branches split statements so badly that much of the
+ * file is one parse error, two preprocessor configurations are parsed instead (same offsets):
+ * the first branch of every #if, and the last one, so a site in an #else is not lost.
+ */
+export function modelOf(file: string, text: string): CFileModel {
+  const parsed = parseC(text);
+  const bad = errorBytes(parsed);
+  if (bad > 0.05 * text.length && /^[ \t]*#[ \t]*(if|ifdef|ifndef)\b/m.test(text)) {
+    const first = parseC(branchView(text, 'first'));
+    if (errorBytes(first) < bad / 2) {
+      const note = 'parsed per preprocessor configuration: its #if branches split statements';
+      const last = parseC(branchView(text, 'last'));
+      const alternate = new CFileModel(file, text, last.root, 0, last.errors, note);
+      return new CFileModel(file, text, first.root, text.length, first.errors, note, alternate);
+    }
+  }
+  return new CFileModel(file, text, parsed.root, text.length, parsed.errors);
+}
+
+export const cBackend: Backend<CScan, CProject> = {
   lang: 'c',
   async init() {
     parser ??= await loadCParser();
   },
-  scanAliases(text) {
-    const out: Record<string, SocketAlias> = {};
-    if (!text.includes('define')) return out;
-    for (const m of text.matchAll(ALIAS_DEFINE)) {
-      const params = m[2] ? m[3]!.split(',').map((s) => s.trim()).filter(Boolean) : null;
-      const alias = socketAliasOf(params, m[4]!.replace(/\/\*.*?\*\/|\/\/.*$/g, '').trim());
-      if (alias) out[m[1]!] = alias;
-    }
-    return out;
+  scan: scanC,
+  createProject(scans, load, opts) {
+    return new CProject(scans, (file) => {
+      const text = load(file);
+      return text === undefined ? undefined : modelOf(file, text);
+    }, opts.helpers);
   },
-  mayHaveFacts(text, aliases) {
-    return /sock|accept|connect|listen|keep_?alive|\bfd\b|getaddrinfo/i.test(text) || aliasNames(aliases).some((a) => text.includes(a));
+  siteFiles(project, scans, all) {
+    return [...scans].filter(([file, s]) => all || project.hasSites(file, s)).map(([file]) => file);
   },
-  mayHaveSites(text, aliases) {
-    return /\b(socket|accept4?)\s*\(/.test(text) || aliasNames(aliases).some((a) => text.includes(a));
-  },
-  facts(file, text, aliases) {
-    const parsed = parseC(text);
-    return { facts: extractFileFacts(file, text, parsed.root, aliasMap(aliases)), diagnostics: [] };
-  },
-  project(facts, aliases, opts) {
-    const p = new CProject(facts, opts.helpers);
-    for (const [k, v] of aliasMap(aliases)) if (!p.socketAliases.has(k)) p.socketAliases.set(k, v);
-    return p;
-  },
-  analyze(file, text, project, opts: BackendOptions) {
-    const parsed = parseC(text);
-    const sites = analyzeCFile(file, text, parsed.root, project, { extraHelpers: opts.helpers });
-    if (opts.fixes) planFixes(text, parsed.root, sites, project, opts);
+  analyze(project, file, opts: BackendOptions) {
+    const model = project.model(file);
+    if (!model) return { sites: [], diagnostics: [] };
+    const sites = analyzeCFile(model, project, { extraHelpers: opts.helpers });
+    if (opts.fixes) planFixes(model.src, model.root, sites, project, opts);
     const out: Site[] = sites.map(({ raw: _raw, effects: _e, listener: _l, fnName: _f, ...site }) => site);
-    return { sites: out, diagnostics: parseDiagnostics(text, parsed) };
+    return { sites: out, diagnostics: parseDiagnostics(model.src, model) };
+  },
+  parsedCount(project) {
+    return project.parsedFiles.size;
   },
 };

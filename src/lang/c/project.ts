@@ -1,11 +1,14 @@
-// Project facts: every file's pass-1 facts merged, and the resolver that follows recorded
-// calls into callee summaries (transitively, across files) and socket factories back to
-// their callers. Pure and memoized; built once per audit.
-import type { ArgInfo, Edge, Effects, KaEvidence, TaggedEffects } from './effects.js';
-import { betterKa, mergeEffects } from './effects.js';
-import type { CallFacts, FieldUse, FileFacts, FnFacts, ResultUse, StoredSite } from './facts.js';
-import type { SocketAlias } from './sites.js';
+// The C project: what every file's pass-0 scan says, plus files parsed on demand. The resolver
+// follows recorded calls into callee summaries (transitively, across files) and socket factories
+// back to their callers; it parses a file only when a site's chain of calls reaches it.
 import type { Tcp } from '../../engine/types.js';
+import type { ArgInfo, Edge, Effects, KaEvidence, TaggedEffects } from './effects.js';
+import { betterKa, isProbe, mergeEffects } from './effects.js';
+import type { CallFacts, CFileModel, FieldUse, ResultUse, StoredSite } from './model.js';
+import type { CScan } from './scan.js';
+import type { FnScope } from './scope.js';
+import type { SocketAlias } from './sites.js';
+import { atomsOf, tcpVerdict, type ValueEnv } from './values.js';
 
 const MAX_DEPTH = 8;
 
@@ -13,67 +16,134 @@ export interface FieldFacts {
   tcp: Set<Tcp>;
   listener: boolean;
   client: boolean;
-  /** Keepalive on every TCP socket stored in the field (undefined when one lacks it). */
+  /** Keepalive on every TCP socket stored in the field (absent when one lacks it). */
   keepalive?: KaEvidence;
   loopback: boolean;
-  sites: StoredSite[];
+  sites: number;
   uses: FieldUse[];
 }
 
+export interface FnRef {
+  model: CFileModel;
+  fs: FnScope;
+}
+
+export type ModelLoader = (file: string) => CFileModel | undefined;
+
 export class CProject {
-  readonly functions = new Map<string, FnFacts[]>();
-  readonly callsTo = new Map<string, CallFacts[]>();
-  readonly resultsOf = new Map<string, ResultUse[]>();
   readonly socketAliases = new Map<string, SocketAlias>();
   readonly keepaliveMacros = new Map<string, number>();
   readonly closeMacros = new Set<string>();
+  readonly callAliases = new Map<string, { callee: string; argMap: number[] }>();
   readonly defines = new Map<string, string>();
   readonly helperNames: Set<string>;
-  private readonly storedSites: StoredSite[] = [];
-  private readonly fieldUses: FieldUse[] = [];
-  private fieldCache?: Map<string, FieldFacts>;
+  /** Files that could hold sites or set SO_KEEPALIVE: the sources of field facts. */
+  readonly seedFiles: string[] = [];
+  private readonly mentions = new Map<string, string[]>();
+  private readonly cache = new Map<string, CFileModel>();
+  private cachedBytes = 0;
   private readonly paramMemo = new Map<string, Effects>();
   private readonly atomMemo = new Map<string, Set<string> | undefined>();
+  private readonly callerMemo = new Map<string, { effects: Effects; callers: number } | undefined>();
+  private fieldCache?: Map<string, FieldFacts>;
+  /** Parsed files, for statistics. */
+  readonly parsedFiles = new Set<string>();
 
-  constructor(files: FileFacts[], extraHelpers: string[] = []) {
-    for (const f of files) {
-      for (const fn of f.functions) push(this.functions, fn.name, fn);
-      for (const c of f.calls) push(this.callsTo, c.callee, c);
-      for (const r of f.results) push(this.resultsOf, r.callee, r);
-      for (const [k, v] of Object.entries(f.socketAliases)) this.socketAliases.set(k, v);
-      for (const [k, v] of Object.entries(f.keepaliveMacros)) this.keepaliveMacros.set(k, v);
-      for (const m of f.closeMacros) this.closeMacros.add(m);
-      for (const [k, v] of Object.entries(f.defines)) if (!this.defines.has(k)) this.defines.set(k, v);
-      this.storedSites.push(...f.stored);
-      this.fieldUses.push(...f.fieldUses);
+  constructor(
+    scans: Map<string, CScan>,
+    private readonly loader: ModelLoader,
+    extraHelpers: string[] = [],
+    private readonly cacheBytes = 4 * 1024 * 1024,
+  ) {
+    for (const [file, s] of scans) {
+      for (const [k, v] of Object.entries(s.socketAliases)) this.socketAliases.set(k, v);
+      for (const [k, v] of Object.entries(s.keepaliveMacros)) this.keepaliveMacros.set(k, v);
+      for (const m of s.closeMacros) this.closeMacros.add(m);
+      for (const [k, v] of Object.entries(s.callAliases)) this.callAliases.set(k, v);
+      for (const [k, v] of Object.entries(s.defines)) if (!this.defines.has(k)) this.defines.set(k, v);
+      for (const n of s.names) {
+        const list = this.mentions.get(n);
+        if (list) list.push(file);
+        else this.mentions.set(n, [file]);
+      }
+    }
+    const aliasNames = [...this.socketAliases.keys()];
+    for (const [file, s] of scans) {
+      if (s.sites || s.keepalive || aliasNames.some((a) => s.names.includes(a))) this.seedFiles.push(file);
     }
     this.helperNames = new Set([...extraHelpers, ...this.keepaliveMacros.keys()]);
   }
 
+  /** Could this file hold a site, given every alias in the project? */
+  hasSites(file: string, scan: CScan): boolean {
+    return scan.sites || [...this.socketAliases.keys()].some((a) => scan.names.includes(a));
+  }
+
+  model(file: string): CFileModel | undefined {
+    const hit = this.cache.get(file);
+    if (hit) {
+      // Re-insert: Map order is the LRU order.
+      this.cache.delete(file);
+      this.cache.set(file, hit);
+      return hit;
+    }
+    const m = this.loader(file);
+    if (!m) return undefined;
+    this.parsedFiles.add(file);
+    this.cache.set(file, m);
+    this.cachedBytes += m.bytes;
+    for (const [k, v] of this.cache) {
+      if (this.cachedBytes <= this.cacheBytes || this.cache.size <= 1) break;
+      this.cache.delete(k);
+      this.cachedBytes -= v.bytes;
+    }
+    return m;
+  }
+
+  private filesMentioning(name: string): string[] {
+    return this.mentions.get(name) ?? [];
+  }
+
   /** The definitions a call from `file` reaches: a static one in the same file first. */
-  definitions(name: string, file: string): FnFacts[] {
-    const all = this.functions.get(name) ?? [];
-    const local = all.filter((f) => f.file === file);
+  definitions(name: string, file: string): FnRef[] {
+    const all: FnRef[] = [];
+    for (const f of this.filesMentioning(name)) {
+      const m = this.model(f);
+      if (!m) continue;
+      for (const fs of m.functionsNamed(name)) all.push({ model: m, fs });
+    }
+    const local = all.filter((r) => r.model.file === file);
     if (local.length) return local;
-    return all.filter((f) => !f.isStatic);
+    return all.filter((r) => !r.fs.isStatic);
+  }
+
+  /** Every call to `fn` in the project, with the file model it is in. */
+  callSites(fn: string): Array<{ model: CFileModel; call: CallFacts }> {
+    const out: Array<{ model: CFileModel; call: CallFacts }> = [];
+    for (const f of this.filesMentioning(fn)) {
+      const m = this.model(f);
+      if (m) for (const call of m.callsTo(fn)) out.push({ model: m, call });
+    }
+    return out;
   }
 
   /** Constant atoms callers pass for parameter `index` of `fn` (undefined: no caller known). */
   paramAtoms(fn: string, index: number, depth = 0): Set<string> | undefined {
     const memoKey = `${fn}#${index}`;
     if (this.atomMemo.has(memoKey)) return this.atomMemo.get(memoKey);
-    this.atomMemo.set(memoKey, undefined);
-    const calls = this.callsTo.get(fn);
+    this.atomMemo.set(memoKey, new Set(['?']));
     let out: Set<string> | undefined;
-    if (calls && calls.length && depth < MAX_DEPTH) {
-      out = new Set();
-      for (const c of calls) {
+    if (depth < MAX_DEPTH) {
+      for (const { call: c } of this.callSites(fn)) {
+        out ??= new Set();
         const a = c.args[index];
-        if (!a || a.k === 'other') out.add('?');
+        if (!a) out.add('?');
         else if (a.k === 'const') for (const x of a.atoms) out.add(x);
+        else if (a.k === 'param') for (const x of this.paramAtoms(c.caller, a.index, depth + 1) ?? ['?']) out.add(x);
         else {
-          const up = this.paramAtoms(c.caller, a.index, depth + 1);
-          for (const x of up ?? ['?']) out.add(x);
+          const node = argNode(c, index);
+          const env: ValueEnv = { scope: c.scope, paramAtoms: (f2, i2) => this.paramAtoms(f2, i2, depth + 1), projectDefines: this.defines };
+          for (const x of node ? atomsOf(node, env) : ['?']) out.add(x);
         }
       }
     }
@@ -81,20 +151,24 @@ export class CProject {
     return out;
   }
 
-  /** The resolved summary of what `fn` does with its parameter at `key` (`0`, `1.fd`). */
-  paramSummary(fn: FnFacts, key: string, depth: number): Effects {
-    const memoKey = `${fn.file}:${fn.name}:${key}`;
+  /** The resolved summary of what `ref` does with its parameter at `key` (`0`, `1.fd`). */
+  paramSummary(ref: FnRef, key: string, depth: number): Effects {
+    const memoKey = `${ref.model.file}:${ref.fs.node.start}:${key}`;
     const memo = this.paramMemo.get(memoKey);
     if (memo) return memo;
     this.paramMemo.set(memoKey, {}); // cycle guard: a recursive call adds nothing new
-    let local: Effects = fn.params[key] ?? {};
     const dot = key.indexOf('.');
-    if (dot >= 0) {
+    const index = Number(dot >= 0 ? key.slice(0, dot) : key);
+    const tagged = ref.model.paramEffects(ref.fs, index, this.helperNames);
+    let local: Effects;
+    if (dot < 0) local = tagged[''] ?? {};
+    else if (key.slice(dot + 1) === '&') local = tagged['&'] ?? {};
+    else {
       // The struct itself passed on: its edges (path '?') now mean the requested field.
-      const star = fn.params[`${key.slice(0, dot)}.*`];
-      if (star) local = mergeEffects(local, substitute(star, key.slice(dot + 1)));
+      const field = key.slice(dot + 1);
+      local = mergeEffects(tagged[field] ?? {}, substitute(tagged['*'] ?? {}, field));
     }
-    const resolved = this.resolve(local, fn.file, depth + 1);
+    const resolved = this.resolve(local, ref.model.file, depth + 1);
     this.paramMemo.set(memoKey, resolved);
     return resolved;
   }
@@ -108,8 +182,9 @@ export class CProject {
   resolve(e: Effects, file: string, depth = 0): Effects {
     const { edges, ...rest } = e;
     let out: Effects = rest;
-    if (!edges?.length || depth > MAX_DEPTH) {
-      if (edges?.length) out.escape ??= `passed to ${edges[0]!.callee}()`;
+    if (!edges?.length) return out;
+    if (depth > MAX_DEPTH) {
+      out.escape ??= `passed to ${edges[0]!.callee}()`;
       return out;
     }
     for (const edge of edges) out = mergeEffects(out, this.resolveEdge(edge, file, depth));
@@ -117,56 +192,40 @@ export class CProject {
   }
 
   private resolveEdge(edge: Edge, file: string, depth: number): Effects {
+    if (edge.path === '?') return {}; // meaningful only once substituted with a field
     const defs = this.definitions(edge.callee, edge.file || file);
-    if (defs.length === 0) return this.externalCall(edge);
+    if (defs.length === 0) {
+      // A macro that is one call of a function: follow the function with the arguments mapped.
+      const alias = this.callAliases.get(edge.callee);
+      const j = alias ? alias.argMap.indexOf(edge.arg) : -1;
+      if (alias && j >= 0 && depth < MAX_DEPTH) {
+        const args: ArgInfo[] = alias.argMap.map((i) => edge.args[i] ?? { k: 'other', text: '' });
+        return this.resolveEdge({ ...edge, callee: alias.callee, arg: j, args }, file, depth + 1);
+      }
+      return this.externalCall(edge);
+    }
     const key = edge.path === '' ? `${edge.arg}` : `${edge.arg}.${edge.path}`;
     let out: Effects = {};
-    for (const def of defs) {
-      if (edge.path === '?') continue; // a '?' edge is only meaningful once substituted
-      const s = this.paramSummary(def, key, depth);
-      out = mergeEffects(out, this.mapIntoCaller(s, edge, def, depth));
-    }
+    for (const def of defs) out = mergeEffects(out, this.mapIntoCaller(this.paramSummary(def, key, depth), edge, def, depth));
     return out;
   }
 
-  private mapIntoCaller(s: Effects, edge: Edge, def: FnFacts, depth: number): Effects {
+  private mapIntoCaller(s: Effects, edge: Edge, def: FnRef, depth: number): Effects {
     const { keepalive, returned, escape, ...rest } = s;
-    const out: Effects = { ...rest };
+    let out: Effects = { ...rest };
     if (escape && escape !== 'returned') out.escape = escape;
     if (keepalive) {
-      const ka = this.judgeKeepalive(keepalive, edge, def);
+      const ka = judgeKeepalive(keepalive, edge, def.fs.name);
       if (ka === 'disabled') out.disabled ??= { line: edge.line, file: edge.file };
       else if (ka) out.keepalive = ka;
     }
     if (returned?.length && edge.result) {
       for (const path of returned) {
         const picked = pickResult(edge.result, path);
-        if (picked) {
-          const r = this.resolve(picked, edge.file, depth + 1);
-          Object.assign(out, mergeEffects(out, r));
-        }
+        if (picked) out = mergeEffects(out, this.resolve(picked, edge.file, depth + 1));
       }
     }
     return out;
-  }
-
-  /** A callee's keepalive, seen from one call: `set_ka(fd, 0)` is not evidence. */
-  private judgeKeepalive(ka: KaEvidence, edge: Edge, def: FnFacts): KaEvidence | 'disabled' | undefined {
-    const base: KaEvidence = {
-      kind: edge.conditional || ka.kind === 'conditional' ? 'conditional' : 'wrapper',
-      line: edge.line,
-      file: edge.file,
-      via: `${def.name}() → ${ka.via}`,
-    };
-    if (ka.valueParam === undefined) return base;
-    const a: ArgInfo | undefined = edge.args[ka.valueParam];
-    if (!a) return { ...base, kind: 'conditional' };
-    if (a.k === 'const') {
-      if (a.atoms.every((x) => x === '0')) return 'disabled';
-      return base;
-    }
-    if (a.k === 'param') return { ...base, valueParam: a.index };
-    return { ...base, kind: 'conditional', via: `${base.via} (value ${a.text || 'from a run-time setting'})` };
   }
 
   private externalCall(edge: Edge): Effects {
@@ -176,51 +235,74 @@ export class CProject {
         return { keepalive: { kind: edge.conditional ? 'conditional' : 'wrapper', line: edge.line, file: edge.file, via: `${edge.callee}()` } };
       }
     }
-    if (this.closeMacros.has(edge.callee) && edge.arg === 0 && edge.path === '') return { close: edge.line };
+    if ((this.closeMacros.has(edge.callee) || /close/i.test(edge.callee)) && edge.arg === 0 && edge.path === '') return { close: edge.line };
     if (/keep_?alive/i.test(edge.callee) && edge.path === '') {
       const zero = edge.args.some((a, i) => i !== edge.arg && a.k === 'const' && a.atoms.every((x) => x === '0'));
       if (zero) return { disabled: { line: edge.line, file: edge.file } };
-      return { keepalive: { kind: edge.conditional ? 'conditional' : 'wrapper', line: edge.line, file: edge.file, via: `${edge.callee}() (external; by its name)` } };
+      return { keepalive: { kind: edge.conditional ? 'conditional' : 'wrapper', line: edge.line, file: edge.file, via: `${edge.callee}() (not in the audited tree; judged by its name)` } };
     }
+    if (NEUTRAL_EXTERNAL.test(edge.callee)) return {};
     return { escape: `passed to ${edge.callee}()` };
   }
 
   /**
    * Effects of a value that `fn` returns, as its callers use it. Evidence must hold for
-   * every caller that keeps the socket; roles are the union of what callers do.
+   * every caller that connects or keeps the socket; roles are the union of what callers do.
    */
-  callersOf(fnName: string, file: string, path: string, depth = 0, seen = new Set<string>()): { effects: Effects; callers: number } | undefined {
-    const uses = (this.resultsOf.get(fnName) ?? []).filter((u) => {
-      const defs = this.definitions(fnName, u.file);
-      return defs.some((d) => d.file === file);
-    });
-    if (uses.length === 0 || depth > MAX_DEPTH || seen.has(fnName)) return undefined;
+  callersOf(
+    fnName: string,
+    file: string,
+    path: string,
+    depth = 0,
+    seen = new Set<string>(),
+    relevant?: (u: ResultUse) => boolean,
+  ): { effects: Effects; callers: number } | undefined {
+    const memoKey = `${file}:${fnName}:${path}`;
+    if (!relevant && this.callerMemo.has(memoKey)) return this.callerMemo.get(memoKey);
+    if (depth > MAX_DEPTH || seen.has(fnName)) return undefined;
     seen.add(fnName);
+    const uses = [];
+    for (const f of this.filesMentioning(fnName)) {
+      const m = this.model(f);
+      if (!m) continue;
+      // Only callers that reach this definition (a static function is seen from its own file only).
+      const defs = this.definitions(fnName, f);
+      if (!defs.some((d) => d.model.file === file)) continue;
+      uses.push(...m.resultsOf(fnName, this.helperNames).filter((u) => !relevant || relevant(u)));
+    }
     let combined: Effects | undefined;
-    let missing: KaEvidence | undefined;
+    let weakest: KaEvidence | undefined;
     let lacking = false;
     for (const u of uses) {
       const picked = pickResult(u.use, path);
       if (!picked) continue;
       let r = this.resolve(picked, u.file, depth + 1);
+      // A caller that connects and closes with nothing in between only probes reachability.
+      if (r.connect && isProbe(r)) {
+        const { connect: _c, ...rest } = r;
+        void _c;
+        r = rest;
+      }
       if (r.returned?.length) {
         const up = this.callersOf(u.caller, u.file, r.returned[0]!, depth + 1, seen);
         if (up) {
-          const { returned: _r, escape, ...keep } = r;
+          const { returned: _r, escape, keepalive, ...keep } = r;
           void _r;
           r = mergeEffects(escape && escape !== 'returned' ? { ...keep, escape } : keep, up.effects);
-          if (!up.effects.keepalive) r.keepalive = undefined;
+          r.keepalive = keepalive ?? up.effects.keepalive;
         }
       }
-      if (!r.keepalive && (r.connect || r.listen || r.escape || r.acceptFrom || r.stored)) lacking = true;
-      missing = betterKa(missing, r.keepalive);
+      // A caller that only listens on it is judged through its accepted sockets, not here.
+      const usesAsConnection = !!(r.connect || r.escape || r.stored?.length) && !r.listen;
+      if (!r.keepalive && usesAsConnection) lacking = true;
+      if (r.keepalive) weakest = weakest ? weakerKa(weakest, r.keepalive) : r.keepalive;
       const { keepalive: _k, ...noKa } = r;
       void _k;
       combined = combined ? mergeEffects(combined, noKa) : noKa;
     }
-    if (!combined) return undefined;
-    if (!lacking && missing) combined.keepalive = missing;
-    return { effects: combined, callers: uses.length };
+    const result = combined ? { effects: !lacking && weakest ? { ...combined, keepalive: weakest } : combined, callers: uses.length } : undefined;
+    if (!relevant) this.callerMemo.set(memoKey, result);
+    return result;
   }
 
   /** Facts about a struct field or global that holds sockets (`conn.sfd`, `::listen_fd`). */
@@ -228,15 +310,17 @@ export class CProject {
     const map = this.fields();
     const exact = map.get(key);
     if (exact) return exact;
-    const dot = key.lastIndexOf('.');
+    // When either side could not see the struct type, match the field path alone.
+    const dot = key.indexOf('.');
     if (dot < 0) return undefined;
     const type = key.slice(0, dot);
-    const name = key.slice(dot + 1);
-    // When either side could not see the struct type, fall back to the field name alone.
+    const path = key.slice(dot + 1);
     let found: FieldFacts | undefined;
+    // A bare generic name (`?.fd`) says too little to match another struct's field.
+    if (!path.includes('.') && GENERIC_FIELDS.test(path)) return undefined;
     for (const [k, v] of map) {
-      const kd = k.lastIndexOf('.');
-      if (kd < 0 || k.slice(kd + 1) !== name) continue;
+      const kd = k.indexOf('.');
+      if (kd < 0 || k.slice(kd + 1) !== path) continue;
       if (type === '?' || k.slice(0, kd) === '?') found = found ? mergeField(found, v) : v;
     }
     return found;
@@ -245,63 +329,102 @@ export class CProject {
   private fields(): Map<string, FieldFacts> {
     if (this.fieldCache) return this.fieldCache;
     const map = new Map<string, FieldFacts>();
+    this.fieldCache = map; // re-entrancy: lookups during the build see what is there so far
     const get = (k: string): FieldFacts => {
       let f = map.get(k);
       if (!f) {
-        f = { tcp: new Set(), listener: false, client: false, loopback: true, sites: [], uses: [] };
+        f = { tcp: new Set(), listener: false, client: false, loopback: true, sites: 0, uses: [] };
         map.set(k, f);
       }
       return f;
     };
-    // Resolve each stored site's local effects now that every summary is known.
-    const kaOf = new Map<string, KaEvidence | undefined>();
-    for (const s of this.storedSites) {
-      const r = this.resolve(s.effects, s.file);
-      const keys = new Set([...s.keys, ...(r.stored ?? [])]);
-      for (const k of keys) {
-        const f = get(k);
-        f.tcp.add(s.tcp);
-        f.listener ||= s.listener || r.listen !== undefined;
-        f.client ||= s.client || r.connect !== undefined;
-        f.loopback &&= s.loopback || !!r.bind?.loopback || !!r.connect?.loopback;
-        f.sites.push(s);
-        if (s.tcp !== 'no') {
-          const ka = betterKa(s.keepalive, r.keepalive);
-          const prev = kaOf.has(k) ? kaOf.get(k) : ka;
-          kaOf.set(k, prev && ka ? betterKa(prev, ka) : undefined);
-        }
+    const aliases = this.socketAliases;
+    const kaOf = new Map<string, KaEvidence | null>();
+    for (const file of this.seedFiles) {
+      const m = this.model(file);
+      if (!m) continue;
+      for (const s of m.storedSites(aliases, this.helperNames)) this.addStoredSite(s, get, kaOf);
+      for (const u of m.fieldUses()) {
+        const f = get(u.key);
+        f.uses.push(u);
+        if (u.kind === 'keepalive' && u.keepalive) f.keepalive = betterKa(f.keepalive, u.keepalive);
+        if (u.kind === 'listen') f.listener = true;
+        if (u.kind === 'connect') f.client = true;
       }
     }
-    for (const [k, ka] of kaOf) if (ka) get(k).keepalive = ka;
-    for (const u of this.fieldUses) {
-      const f = get(u.key);
-      f.uses.push(u);
-      if (u.kind === 'keepalive' && u.keepalive) f.keepalive = betterKa(f.keepalive, u.keepalive);
-      if (u.kind === 'listen') f.listener = true;
-      if (u.kind === 'connect') f.client = true;
-    }
-    for (const f of map.values()) if (f.sites.length === 0) f.loopback = false;
-    this.fieldCache = map;
+    for (const [k, ka] of kaOf) if (ka) get(k).keepalive = betterKa(get(k).keepalive, ka);
+    for (const f of map.values()) if (f.sites === 0) f.loopback = false;
     return map;
+  }
+
+  private addStoredSite(s: StoredSite, get: (k: string) => FieldFacts, kaOf: Map<string, KaEvidence | null>): void {
+    let r = this.resolve(s.effects, s.file);
+    if (r.returned?.length) {
+      const up = this.callersOf(s.fn, s.file, r.returned[0]!);
+      if (up) r = mergeEffects(r, up.effects);
+    }
+    const keys = new Set([...s.keys, ...(r.stored ?? [])]);
+    if (keys.size === 0) return;
+    const atoms = s.args.map((a) => (a.param !== undefined ? (this.paramAtoms(s.fn, a.param) ?? new Set(['?'])) : new Set(a.atoms)));
+    const tcp = tcpVerdict(atoms[0] ?? new Set(['?']), atoms[1] ?? new Set(['?']), atoms[2] ?? new Set(['?'])).tcp;
+    for (const k of keys) {
+      const f = get(k);
+      f.sites++;
+      f.tcp.add(tcp === 'unknown' && r.tcpOption ? 'yes' : tcp);
+      f.listener ||= r.listen !== undefined;
+      f.client ||= r.connect !== undefined;
+      f.loopback &&= !!r.bind?.loopback || !!r.connect?.loopback;
+      if (tcp !== 'no') {
+        const prev = kaOf.get(k);
+        kaOf.set(k, prev === null ? null : r.keepalive ? (prev ? weakerKa(prev, r.keepalive) : r.keepalive) : null);
+      }
+    }
   }
 }
 
+const GENERIC_FIELDS = /^(fd|sock|socket|s|sd|sfd|fds|socks|handle)$/;
+
+/** Logging and tracing helpers: passing a descriptor to them neither uses nor keeps it. */
+const NEUTRAL_EXTERNAL = /^(\w*(log|debug|trace|warn|error|fatal|verbose|info|notice|printf|assert|panic)\w*|WSAIoctl|ioctlsocket|evutil_make_socket_\w+|fd_set\w*|FD_\w+)$/i;
+
+function argNode(c: { node: import('./parse.js').CNode }, index: number) {
+  const list = c.node.children.find((x) => x.field === 'arguments');
+  return list?.children.filter((x) => x.named && x.type !== 'comment')[index];
+}
+
+const KA_RANK: Record<KaEvidence['kind'], number> = { direct: 3, wrapper: 2, conditional: 1 };
+
+function weakerKa(a: KaEvidence, b: KaEvidence): KaEvidence {
+  return KA_RANK[b.kind] < KA_RANK[a.kind] ? b : a;
+}
+
+/** A callee's keepalive, seen from one call: `set_ka(fd, 0)` is not evidence. */
+function judgeKeepalive(ka: KaEvidence, edge: Edge, calleeName: string): KaEvidence | 'disabled' | undefined {
+  const base: KaEvidence = {
+    kind: edge.conditional || ka.kind === 'conditional' ? 'conditional' : 'wrapper',
+    line: edge.line,
+    file: edge.file,
+    via: `${calleeName}() → ${ka.via}`,
+  };
+  if (ka.valueParam === undefined) return base;
+  const a: ArgInfo | undefined = edge.args[ka.valueParam];
+  if (!a) return { ...base, kind: 'conditional' };
+  if (a.k === 'const') return a.atoms.every((x) => x === '0') ? 'disabled' : base;
+  if (a.k === 'param') return { ...base, valueParam: a.index };
+  return { ...base, kind: 'conditional', via: `${base.via} (value ${a.text || 'from a run-time setting'})` };
+}
+
 function mergeField(a: FieldFacts, b: FieldFacts): FieldFacts {
+  const ka = a.keepalive || b.keepalive ? betterKa(a.keepalive, b.keepalive) : undefined;
   return {
     tcp: new Set([...a.tcp, ...b.tcp]),
     listener: a.listener || b.listener,
     client: a.client || b.client,
-    ...(a.keepalive || b.keepalive ? { keepalive: betterKa(a.keepalive, b.keepalive)! } : {}),
+    ...(ka ? { keepalive: ka } : {}),
     loopback: a.loopback && b.loopback,
-    sites: [...a.sites, ...b.sites],
+    sites: a.sites + b.sites,
     uses: [...a.uses, ...b.uses],
   };
-}
-
-function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
-  const list = m.get(k);
-  if (list) list.push(v);
-  else m.set(k, [v]);
 }
 
 /** Edges with path '?' (the struct passed on) become edges for a concrete field. */

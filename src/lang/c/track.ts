@@ -23,14 +23,25 @@ export interface TrackStart {
   extraHelpers?: Set<string>;
 }
 
+/** Calls that move data over the socket: a socket used this way is a real connection. */
+const IO_FUNCTIONS = /^(read|write|readv|writev|send|recv|sendto|recvfrom|sendmsg|recvmsg|sendfile|splice|SSL_set_fd|SSL_set_rfd|SSL_set_wfd|fdopen)$/;
+
 const SOCKET_APIS = new Set(['connect', 'bind', 'listen', 'accept', 'accept4', 'setsockopt', 'socket']);
 
 interface FnIndex {
   events: CNode[];
+  /** Event indices by the base identifiers they mention (args, assignment sides, return values). */
+  byBase: Map<string, number[]>;
   deadRanges: Array<[number, number]>;
 }
 
 const indexCache = new WeakMap<CNode, FnIndex>();
+
+/** First identifier of a key: `c->fd` → c, `*out` → out, `socks[i]` → socks. */
+export function baseOfKey(key: string): string {
+  const m = /^[*&(]*([A-Za-z_]\w*)/.exec(key);
+  return m ? m[1]! : '';
+}
 
 /** The nodes a tracker looks at, in document order, computed once per function. */
 function indexOf(scope: FnScope): FnIndex {
@@ -38,7 +49,16 @@ function indexOf(scope: FnScope): FnIndex {
   if (cached) return cached;
   const src = scope.file.src;
   const events: CNode[] = [];
+  const byBase = new Map<string, number[]>();
   const deadRanges: Array<[number, number]> = [];
+  const mention = (n: CNode | undefined, i: number) => {
+    if (!n) return;
+    const b = baseOfKey(keyOf(src, n));
+    if (!b) return;
+    const list = byBase.get(b);
+    if (!list) byBase.set(b, [i]);
+    else if (list[list.length - 1] !== i) list.push(i);
+  };
   walk(scope.node, (n) => {
     if (n.type === 'preproc_if') {
       const cond = child(n, 'condition');
@@ -47,11 +67,24 @@ function indexOf(scope: FnScope): FnIndex {
         deadRanges.push([n.start, alt ? alt.start : n.end]);
       }
     }
-    if (n.type === 'call_expression' || n.type === 'assignment_expression' || n.type === 'init_declarator' || n.type === 'return_statement') {
+    const i = events.length;
+    if (n.type === 'call_expression') {
       events.push(n);
+      for (const a of callArgs(n)) mention(a, i);
+    } else if (n.type === 'assignment_expression') {
+      events.push(n);
+      mention(child(n, 'left'), i);
+      mention(child(n, 'right'), i);
+    } else if (n.type === 'init_declarator') {
+      events.push(n);
+      mention(child(n, 'value'), i);
+      mention(child(n, 'declarator'), i);
+    } else if (n.type === 'return_statement') {
+      events.push(n);
+      mention(namedChildren(n)[0], i);
     }
   });
-  const index = { events, deadRanges };
+  const index = { events, byBase, deadRanges };
   indexCache.set(scope.node, index);
   return index;
 }
@@ -65,7 +98,7 @@ export function track(start: TrackStart): TaggedEffects {
   const containers = new Map(start.containers);
   const out: TaggedEffects = {};
   const eff = (tag: string): Effects => (out[tag] ??= {});
-  const { events, deadRanges } = indexOf(scope);
+  const { events, byBase, deadRanges } = indexOf(scope);
   const dead = (n: CNode) => deadRanges.some(([s, e]) => n.start >= s && n.end <= e);
   const line = (n: CNode) => n.startRow + 1;
 
@@ -79,7 +112,8 @@ export function track(start: TrackStart): TaggedEffects {
     if (inner) {
       const ik = keyOf(src, inner);
       const ih = holders.get(ik);
-      if (ih !== undefined) return { tag: ih, path: '' };
+      // `f(&fd)`: the callee reaches the descriptor as `*p` (path '&').
+      if (ih !== undefined) return { tag: ih, path: ih === '' ? '&' : '' };
       const ic = containers.get(ik);
       if (ic !== undefined) return ic === '*' ? { tag: '*', path: '?' } : { tag: '', path: ic };
     }
@@ -100,10 +134,37 @@ export function track(start: TrackStart): TaggedEffects {
     return c && c.path === '' ? { tag: c.tag } : undefined;
   };
 
-  for (const ev of events) {
-    if (ev.start < start.from) continue;
+  // Visit only events that mention a base identifier of a holder or container, in order.
+  const bases = new Set<string>();
+  const queue: number[] = [];
+  let cursor = -1;
+  const addBases = () => {
+    let added = false;
+    for (const k of [...holders.keys(), ...containers.keys()]) {
+      const b = baseOfKey(k);
+      if (!b || bases.has(b)) continue;
+      bases.add(b);
+      added = true;
+      for (const i of byBase.get(b) ?? []) if (i > cursor && events[i]!.start >= start.from) queue.push(i);
+    }
+    if (added) {
+      queue.sort((a, b) => a - b);
+      for (let j = queue.length - 1; j > 0; j--) if (queue[j] === queue[j - 1]) queue.splice(j, 1);
+    }
+  };
+  addBases();
+  while (queue.length) {
+    cursor = queue.shift()!;
+    const ev = events[cursor]!;
     if (holders.size === 0 && containers.size === 0) break;
     if (dead(ev)) continue;
+    const before = holders.size + containers.size;
+    visitEvent(ev);
+    if (holders.size + containers.size !== before) addBases();
+  }
+  return out;
+
+  function visitEvent(ev: CNode): void {
     switch (ev.type) {
       case 'assignment_expression':
       case 'init_declarator': {
@@ -116,11 +177,9 @@ export function track(start: TrackStart): TaggedEffects {
         const held = isHolderExpr(right);
         if (held) {
           storeInto(left, lkey, held.tag, ev);
-        } else if (holders.has(lkey) && !isCallOf(right)) {
-          holders.delete(lkey);
-        } else if (holders.has(lkey) && isCallOf(right)) {
-          // `fd = socket(...)` again, or `fd = other_call()`: this name now holds another value,
-          // unless the call passes the value through (handled when that call is visited).
+        } else if (holders.has(lkey) && !isResetConstant(right) && !branchedAfter(ev)) {
+          // `fd = socket(...)` again, or `fd = other`, on every path: this name now holds another
+          // value. `fd = -1`, or a reassignment in one branch, is not: other paths still hold it.
           holders.delete(lkey);
         }
         break;
@@ -141,10 +200,34 @@ export function track(start: TrackStart): TaggedEffects {
         break;
     }
   }
-  return out;
 
-  function isCallOf(n: CNode): boolean {
-    return unwrap(n).type === 'call_expression';
+  /** True when `node` runs only on some paths that start after tracking began (a branch, a loop body). */
+  function branchedAfter(node: CNode): boolean {
+    for (let n: CNode | null = node; n && n.parent && n !== scope.node; n = n.parent) {
+      const p = n.parent;
+      const branching =
+        (p.type === 'if_statement' && (n.field === 'consequence' || n.field === 'alternative')) ||
+        p.type === 'case_statement' ||
+        (p.type === 'conditional_expression' && n.field !== 'condition') ||
+        ((p.type === 'while_statement' || p.type === 'for_statement' || p.type === 'do_statement') && n.field === 'body');
+      if (branching && p.start >= start.from) return true;
+    }
+    return false;
+  }
+
+  /** True when a loop encloses both `node` and the point where tracking began. */
+  function loopAroundStart(node: CNode): boolean {
+    for (let p = node.parent; p && p !== scope.node; p = p.parent) {
+      if ((p.type === 'while_statement' || p.type === 'for_statement' || p.type === 'do_statement') && p.start < start.from) return true;
+    }
+    return false;
+  }
+
+  function isResetConstant(n: CNode): boolean {
+    const u = unwrap(n);
+    if (u.type === 'number_literal' || u.type === 'null') return true;
+    if (u.type === 'unary_expression') return unwrap(namedChildren(u)[0] ?? u).type === 'number_literal';
+    return u.type === 'identifier' && /^[A-Z][A-Z0-9_]*$/.test(textOf(src, u));
   }
 
   function storeInto(left: CNode, lkey: string, tag: string, at: CNode): void {
@@ -204,8 +287,15 @@ export function track(start: TrackStart): TaggedEffects {
         systemCall(name, m.i, args, call, e);
         continue;
       }
-      if (m.path === '' && m.i === 0 && (cat.closeFunctions.has(name) || /(^|_)close(socket)?$/i.test(name))) {
+      if (m.path === '' && m.i === 0 && (cat.closeFunctions.has(name) || /close/i.test(name))) {
         e.close ??= ln;
+        // Closed on every path from here: later uses of the name are another socket.
+        // (Not in a retry loop around the creation: `if (connect(...) == 0) break; close(fd);`.)
+        if (!branchedAfter(call) && !loopAroundStart(call)) holders.delete(keyOf(src, args[0]!));
+        continue;
+      }
+      if (m.path === '' && IO_FUNCTIONS.test(name)) {
+        e.io ??= ln;
         continue;
       }
       if (m.path === '' && cat.neutralFunctions.has(name)) continue;
@@ -260,11 +350,18 @@ export function track(start: TrackStart): TaggedEffects {
     const ln = line(call);
     switch (name) {
       case 'connect':
-        if (i === 0) e.connect = e.connect ? { line: e.connect.line, loopback: e.connect.loopback && isLoopbackAddress(args[1]) } : { line: ln, loopback: isLoopbackAddress(args[1]) };
+      case 'bind': {
+        if (i !== 0) return;
+        const addr = addressOf(args[1]);
+        const prev = name === 'connect' ? e.connect : e.bind;
+        const next = prev
+          ? { line: prev.line, loopback: prev.loopback && addr.loopback, family: prev.family === addr.family ? prev.family : undefined }
+          : { line: ln, loopback: addr.loopback, family: addr.family };
+        const clean = next.family ? next : { line: next.line, loopback: next.loopback };
+        if (name === 'connect') e.connect = clean;
+        else e.bind = clean;
         return;
-      case 'bind':
-        if (i === 0) e.bind = e.bind ? { line: e.bind.line, loopback: e.bind.loopback && isLoopbackAddress(args[1]) } : { line: ln, loopback: isLoopbackAddress(args[1]) };
-        return;
+      }
       case 'listen':
         if (i === 0) e.listen ??= ln;
         return;
@@ -358,9 +455,9 @@ export function track(start: TrackStart): TaggedEffects {
       const pi = scope.params.indexOf(textOf(src, u));
       if (pi >= 0) return { k: 'param', index: pi };
     }
-    const atoms = atomsOf(u, env);
-    if (!atoms.has(UNKNOWN) && atoms.size > 0 && (u.type === 'number_literal' || u.type === 'identifier' || u.type === 'binary_expression' || u.type === 'true' || u.type === 'false')) {
-      return { k: 'const', atoms: [...atoms] };
+    if (u.type === 'number_literal' || u.type === 'identifier' || u.type === 'true' || u.type === 'false' || u.type === 'null') {
+      const atoms = atomsOf(u, env);
+      if (!atoms.has(UNKNOWN) && atoms.size > 0) return { k: 'const', atoms: [...atoms] };
     }
     return { k: 'other', text: textOf(src, u).slice(0, 60) };
   }
@@ -406,8 +503,9 @@ export function track(start: TrackStart): TaggedEffects {
     return undefined;
   }
 
-  function isLoopbackAddress(arg: CNode | undefined): boolean {
-    if (!arg) return false;
+  /** What a connect()/bind() address is: loopback-only, and of which family when its type says. */
+  function addressOf(arg: CNode | undefined, depth = 0): { loopback: boolean; family?: 'inet' | 'unix' } {
+    if (!arg) return { loopback: false };
     const a = unwrap(arg);
     const target = addressee(a) ?? a;
     // `ai->ai_addr`: loopback when every getaddrinfo here resolves a loopback literal.
@@ -416,31 +514,56 @@ export function track(start: TrackStart): TaggedEffects {
       walk(scope.node, (x) => {
         if (x.type === 'call_expression' && /getaddrinfo\w*$/i.test(callName(src, x))) calls.push(x);
       });
-      return calls.length > 0 && calls.every((c) => isLoopbackLiteral(callArgs(c)[0]));
+      return { loopback: calls.length > 0 && calls.every((c) => isLoopbackLiteral(callArgs(c)[0])), family: 'inet' };
     }
-    const base = keyOf(src, target).replace(/^\*/, '');
-    if (!/^[A-Za-z_][\w.>-]*$/.test(base)) return false;
+    const base = baseIdentifier(src, target);
+    if (!base) return { loopback: false };
+    const decl = scope.locals.get(base) ?? scope.file.globals.get(base);
+    const family = decl?.type === 'sockaddr_un' ? 'unix' : /^sockaddr_in6?$/.test(decl?.type ?? '') ? 'inet' : undefined;
+    // Every write of an address into the variable (any union member) must be a loopback one.
     const writes: CNode[] = [];
     walk(scope.node, (x) => {
       if (x.type === 'assignment_expression') {
         const l = child(x, 'left');
         const lk = l ? keyOf(src, l) : '';
-        if ((lk.startsWith(`${base}.`) || lk.startsWith(`${base}->`)) && /(sin6?_addr|s_addr|s6_addr)/.test(lk)) {
+        if (baseIdentifier(src, l ?? x) === base && /(sin6?_addr|s_addr|s6_addr)/.test(lk)) {
           const r = child(x, 'right');
           if (r) writes.push(r);
         }
       } else if (x.type === 'call_expression' && /^inet_(pton|aton|addr)$/.test(callName(src, x))) {
         const cargs = callArgs(x);
-        if (cargs.some((c) => keyOf(src, c).includes(`${base}.`) || keyOf(src, c).includes(`${base}->`))) writes.push(x);
+        if (cargs.some((c) => baseIdentifier(src, addressee(c) ?? c) === base && /(sin6?_addr|s_addr|s6_addr)/.test(keyOf(src, c)))) writes.push(x);
       }
     });
-    return writes.length > 0 && writes.every((w) => isLoopbackLiteral(w));
+    let loopback = writes.length > 0 && writes.every((w) => isLoopbackLiteral(w));
+    if (writes.length === 0 && depth === 0) {
+      // `getsockname(listener, &addr)` then `connect(fd, &addr)`: the address the listener was bound to.
+      walk(scope.node, (x) => {
+        if (x.type !== 'call_expression' || callName(src, x) !== 'getsockname') return;
+        const [sock, out] = callArgs(x);
+        if (!sock || !out || baseIdentifier(src, addressee(out) ?? out) !== base) return;
+        const sk = keyOf(src, sock);
+        walk(scope.node, (y) => {
+          if (y.type === 'call_expression' && callName(src, y) === 'bind' && keyOf(src, callArgs(y)[0] ?? y) === sk) {
+            writes.push(y);
+            if (addressOf(callArgs(y)[1], depth + 1).loopback) loopback = writes.length === 1 || loopback;
+            else loopback = false;
+          }
+        });
+      });
+    }
+    return family ? { loopback, family } : { loopback };
   }
 
   function isLoopbackLiteral(n: CNode | undefined): boolean {
     if (!n) return false;
     const t = textOf(src, n);
-    return cat.loopback.some((l) => t.includes(l));
+    if (cat.loopback.some((l) => t.includes(l))) return true;
+    // `inet_addr(IPADDR)` with `#define IPADDR "127.0.0.1"`.
+    return [...t.matchAll(/\b[A-Z_][A-Z0-9_]*\b/g)].some((m) => {
+      const d = scope.file.defines.get(m[0]);
+      return d !== undefined && cat.loopback.some((l) => d.includes(l));
+    });
   }
 }
 
@@ -451,23 +574,22 @@ export function track(start: TrackStart): TaggedEffects {
  */
 export function fieldKey(scope: FnScope, n: CNode): string {
   const src = scope.file.src;
+  // Collect the field path from the outside in: `srv->ls[i].fd` → [ls, fd] on base `srv`.
+  const path: string[] = [];
   let cur: CNode | undefined = unwrap(n);
-  while (cur && cur.type === 'subscript_expression') cur = child(cur, 'argument') && unwrap(child(cur, 'argument')!);
-  if (!cur) return '';
-  if (cur.type === 'identifier') {
-    const name = textOf(src, cur);
-    return scope.locals.has(name) ? '' : `::${name}`;
+  while (cur) {
+    if (cur.type === 'subscript_expression') cur = child(cur, 'argument');
+    else if (cur.type === 'field_expression') {
+      const f = child(cur, 'field');
+      if (f) path.unshift(textOf(src, f));
+      cur = child(cur, 'argument');
+    } else if (cur.type === 'pointer_expression' && cur.children[0]?.type === '*') cur = child(cur, 'argument');
+    else break;
+    if (cur) cur = unwrap(cur);
   }
-  if (cur.type !== 'field_expression') return '';
-  const f = child(cur, 'field');
-  const arg = child(cur, 'argument');
-  if (!f || !arg) return '';
-  let a: CNode | undefined = unwrap(arg);
-  while (a && a.type === 'subscript_expression') a = child(a, 'argument') && unwrap(child(a, 'argument')!);
-  let type = '?';
-  if (a && a.type === 'identifier') {
-    const d = scope.locals.get(textOf(src, a)) ?? scope.file.globals.get(textOf(src, a));
-    if (d && d.type) type = d.type;
-  }
-  return `${type}.${textOf(src, f)}`;
+  if (!cur || cur.type !== 'identifier') return path.length ? `?.${path.join('.')}` : '';
+  const name = textOf(src, cur);
+  if (path.length === 0) return scope.locals.has(name) ? '' : `::${name}`;
+  const d = scope.locals.get(name) ?? scope.file.globals.get(name);
+  return `${d && d.type ? d.type : '?'}.${path.join('.')}`;
 }

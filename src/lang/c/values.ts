@@ -54,7 +54,27 @@ export function atomsOf(expr: CNode | undefined, env: ValueEnv, depth = 0): Set<
   }
 }
 
+const identifierMemo = new WeakMap<FnScope, Map<string, Set<string>>>();
+const identifierMemoWithParams = new WeakMap<FnScope, Map<string, Set<string>>>();
+const IN_PROGRESS = new Set([UNKNOWN]);
+
+/** Memoized per function (and per "callers known" mode): locals assigned in loops must not explode. */
 function identifierAtoms(name: string, at: CNode, env: ValueEnv, depth: number): Set<string> {
+  const memos = env.paramAtoms ? identifierMemoWithParams : identifierMemo;
+  let memo = memos.get(env.scope);
+  if (!memo) {
+    memo = new Map();
+    memos.set(env.scope, memo);
+  }
+  const hit = memo.get(name);
+  if (hit) return hit;
+  memo.set(name, IN_PROGRESS);
+  const out = identifierAtomsUncached(name, at, env, depth);
+  memo.set(name, out);
+  return out;
+}
+
+function identifierAtomsUncached(name: string, at: CNode, env: ValueEnv, depth: number): Set<string> {
   const cat = cCatalog();
   const { scope } = env;
   const local = scope.locals.get(name);

@@ -1,0 +1,387 @@
+// One parsed C file and the facts it can answer on demand: what a function does with its
+// parameters, what callers pass and do with results, which sockets land in struct fields.
+// Everything is computed lazily and memoized: the project asks only for what a site needs.
+import type { Tcp } from '../../engine/types.js';
+import { callArgs, callName, child, keyOf, textOf, unwrap, walk } from './ast.js';
+import type { ArgInfo, Effects, KaEvidence, TaggedEffects } from './effects.js';
+import { isEmpty } from './effects.js';
+import type { CNode } from './parse.js';
+import { buildFileScope, buildFnScope, type FileScope, type FnScope } from './scope.js';
+import { findSites, type RawSite, type SocketAlias } from './sites.js';
+import { fieldKey, track } from './track.js';
+import { atomsOf, UNKNOWN, type ValueEnv } from './values.js';
+
+export interface CallFacts {
+  callee: string;
+  caller: string;
+  file: string;
+  args: ArgInfo[];
+  /** The call node, to resolve non-constant arguments in the caller when needed. */
+  node: CNode;
+  scope: FnScope;
+}
+
+export interface ResultUse {
+  callee: string;
+  caller: string;
+  file: string;
+  line: number;
+  use: TaggedEffects;
+  node: CNode;
+  scope: FnScope;
+}
+
+/** What one socket() site says about the struct fields or globals it ends up in. */
+export interface StoredSite {
+  keys: string[];
+  /** Local verdict; args that depend on parameters are re-judged by the project. */
+  args: Array<{ atoms: string[]; param?: number }>;
+  fn: string;
+  line: number;
+  file: string;
+  /** Local effects on the descriptor, edges unresolved. */
+  effects: Effects;
+}
+
+export interface FieldUse {
+  key: string;
+  kind: 'keepalive' | 'connect' | 'listen';
+  line: number;
+  file: string;
+  keepalive?: KaEvidence;
+}
+
+const SOCKETISH = /\b(AF_|PF_|SOCK_|IPPROTO_|SOL_|SO_)/;
+const LOOPBACK_STRING = /^"(127\.0\.0\.1|::1|localhost)"$/;
+
+/** Callee names whose results are never sockets: their results are not tracked. */
+const NOT_FACTORIES = /^(str\w*|mem\w*|malloc|calloc|realloc|free|printf|fprintf|snprintf|sprintf|sizeof|htons|htonl|ntohs|ntohl|strerror|getenv|atoi|atol|strtol\w*|time|open|fopen|read|write|send|recv|getaddrinfo|freeaddrinfo|inet_\w+|fcntl|ioctl|setsockopt|getsockopt|connect|bind|listen|close|select|poll|epoll_\w+|pthread_\w+|assert|isdigit|isspace|tolower|toupper|abs|errno)$/;
+
+/** Parameters that cannot carry a descriptor or a struct holding one (strings, floats, sizes). */
+export function maySocket(d: { type: string } | undefined): boolean {
+  if (!d) return true;
+  const t = d.type;
+  if (/\b(char|float|double|bool|_Bool|size_t|ssize_t|off_t|time_t|wchar_t|va_list)\b/.test(t)) return false;
+  if (/^(u?int(8|16|64)_t|unsigned char)$/.test(t)) return false;
+  return true;
+}
+
+export class CFileModel {
+  readonly scope: FileScope;
+  private fnScopes?: Map<string, FnScope[]>;
+  private readonly scopeByNode = new Map<CNode, FnScope>();
+  private readonly paramMemo = new Map<string, TaggedEffects>();
+
+  constructor(
+    readonly file: string,
+    readonly src: string,
+    readonly root: CNode,
+    readonly bytes: number,
+    /** ERROR/MISSING nodes from the parse. */
+    readonly errors: CNode[] = [],
+    /** Set when the file was parsed in one preprocessor configuration only. */
+    readonly parseNote?: string,
+    /** The same file in another preprocessor configuration, for sites only it contains. */
+    readonly alternate?: CFileModel,
+  ) {
+    this.scope = buildFileScope(file, src, root);
+  }
+
+  fnScope(fn: CNode): FnScope {
+    let s = this.scopeByNode.get(fn);
+    if (!s) {
+      s = buildFnScope(this.scope, fn);
+      this.scopeByNode.set(fn, s);
+    }
+    return s;
+  }
+
+  functionsNamed(name: string): FnScope[] {
+    if (!this.fnScopes) {
+      this.fnScopes = new Map();
+      for (const fn of this.scope.functions) {
+        const fs = this.fnScope(fn);
+        if (!fs.name) continue;
+        const list = this.fnScopes.get(fs.name);
+        if (list) list.push(fs);
+        else this.fnScopes.set(fs.name, [fs]);
+      }
+    }
+    const here = this.fnScopes.get(name) ?? [];
+    if (here.length || !this.alternate) return here;
+    return this.alternate.functionsNamed(name);
+  }
+
+  /** What `fs` does with parameter `index`: tag '' the fd itself, '&' the fd it points to, 'f' field f of it, '*' the struct passed on. */
+  paramEffects(fs: FnScope, index: number, extraHelpers: Set<string>): TaggedEffects {
+    const memoKey = `${fs.node.start}:${index}`;
+    const hit = this.paramMemo.get(memoKey);
+    if (hit) return hit;
+    const p = fs.params[index];
+    let tagged: TaggedEffects = {};
+    if (p && maySocket(fs.locals.get(p))) {
+      tagged = track({
+        env: { scope: fs },
+        holders: new Map([
+          [p, ''],
+          [`*${p}`, '&'],
+        ]),
+        containers: new Map([[p, '*']]),
+        from: 0,
+        resultDepth: 1,
+        extraHelpers,
+      });
+    }
+    this.paramMemo.set(memoKey, tagged);
+    return tagged;
+  }
+
+  /** Calls to `name` in this file, with what each argument is (both configurations when split). */
+  callsTo(name: string): CallFacts[] {
+    const out = this.callsToHere(name);
+    if (this.alternate) {
+      const seen = new Set(out.map((c) => c.node.start));
+      out.push(...this.alternate.callsToHere(name).filter((c) => !seen.has(c.node.start)));
+    }
+    return out;
+  }
+
+  private callsToHere(name: string): CallFacts[] {
+    const out: CallFacts[] = [];
+    for (const fn of this.scope.functions) {
+      walk(fn, (n) => {
+        if (n.type !== 'call_expression' || callName(this.src, n) !== name) return;
+        const fs = this.fnScope(fn);
+        out.push({ callee: name, caller: fs.name, file: this.file, args: callArgs(n).map((a) => argInfoOf(fs, a)), node: n, scope: fs });
+      });
+    }
+    return out;
+  }
+
+  /** What callers in this file do with the result of `name(...)` when they keep it. */
+  resultsOf(name: string, extraHelpers: Set<string>): ResultUse[] {
+    const out = this.resultsOfHere(name, extraHelpers);
+    if (this.alternate) {
+      const seen = new Set(out.map((u) => u.node.start));
+      out.push(...this.alternate.resultsOfHere(name, extraHelpers).filter((u) => !seen.has(u.node.start)));
+    }
+    return out;
+  }
+
+  private resultsOfHere(name: string, extraHelpers: Set<string>): ResultUse[] {
+    const out: ResultUse[] = [];
+    for (const fn of this.scope.functions) {
+      walk(fn, (n) => {
+        if (n.type !== 'call_expression' || callName(this.src, n) !== name) return;
+        const fs = this.fnScope(fn);
+        const use = resultUseOf(fs, n, extraHelpers);
+        if (use) out.push({ callee: name, caller: fs.name, file: this.file, line: n.startRow + 1, use, node: n, scope: fs });
+      });
+    }
+    return out;
+  }
+
+  /** socket() sites whose descriptor is stored in a field/global or returned (factories). */
+  storedSites(aliases: Map<string, SocketAlias>, extraHelpers: Set<string>): StoredSite[] {
+    const out = this.storedSitesHere(aliases, extraHelpers);
+    if (this.alternate) {
+      const seen = new Set(out.map((s) => `${s.line}:${s.fn}`));
+      out.push(...this.alternate.storedSitesHere(aliases, extraHelpers).filter((s) => !seen.has(`${s.line}:${s.fn}`)));
+    }
+    return out;
+  }
+
+  private storedSitesHere(aliases: Map<string, SocketAlias>, extraHelpers: Set<string>): StoredSite[] {
+    const out: StoredSite[] = [];
+    for (const site of findSites(this.src, this.root, aliases)) {
+      if (site.api !== 'socket') continue;
+      const fnNode = enclosingFunction(site.call);
+      if (!fnNode) continue;
+      const fs = this.fnScope(fnNode);
+      const e = localSiteEffects(fs, site, extraHelpers);
+      if (!e.stored?.length && !e.returned?.length && !e.edges?.length) continue;
+      const env: ValueEnv = { scope: fs };
+      out.push({
+        keys: e.stored ?? [],
+        args: site.args.slice(0, 3).map((a) => {
+          const u = a ? unwrap(a) : undefined;
+          const pi = u && u.type === 'identifier' ? fs.params.indexOf(textOf(this.src, u)) : -1;
+          return pi >= 0 ? { atoms: [], param: pi } : { atoms: [...atomsOf(a, env)] };
+        }),
+        fn: fs.name,
+        line: site.call.startRow + 1,
+        file: this.file,
+        effects: e,
+      });
+    }
+    return out;
+  }
+
+  /** setsockopt(SO_KEEPALIVE)/connect/listen applied to a field or global, directly or via a local copy. */
+  fieldUses(): FieldUse[] {
+    const out = this.fieldUsesHere();
+    if (this.alternate) {
+      const seen = new Set(out.map((u) => `${u.line}:${u.key}:${u.kind}`));
+      out.push(...this.alternate.fieldUsesHere().filter((u) => !seen.has(`${u.line}:${u.key}:${u.kind}`)));
+    }
+    return out;
+  }
+
+  private fieldUsesHere(): FieldUse[] {
+    const out: FieldUse[] = [];
+    const src = this.src;
+    for (const fn of this.scope.functions) {
+      const fs = this.fnScope(fn);
+      // `int cfd = conn->handle.fd;` makes cfd stand for the field.
+      const copies = new Map<string, string>();
+      walk(fn, (n) => {
+        if (n.type === 'init_declarator' || n.type === 'assignment_expression') {
+          const l = child(n, n.type === 'init_declarator' ? 'declarator' : 'left');
+          const r = child(n, n.type === 'init_declarator' ? 'value' : 'right');
+          if (l && r && unwrap(r).type === 'field_expression') {
+            const fk = fieldKey(fs, unwrap(r));
+            if (fk) copies.set(keyOf(src, l).replace(/^\*+/, ''), fk);
+          }
+          return;
+        }
+        if (n.type !== 'call_expression') return;
+        const name = callName(src, n);
+        if (name !== 'setsockopt' && name !== 'connect' && name !== 'listen') return;
+        const a0 = callArgs(n)[0] && unwrap(callArgs(n)[0]!);
+        if (!a0) return;
+        const k0 = keyOf(src, a0);
+        const key = copies.get(k0) ?? (a0.type === 'identifier' && fs.locals.has(k0) ? '' : fieldKey(fs, a0));
+        if (!key) return;
+        const line = n.startRow + 1;
+        if (name === 'setsockopt') {
+          const tagged = track({ env: { scope: fs }, holders: new Map([[k0, '']]), containers: new Map(), from: n.start, resultDepth: 0 });
+          const ka = tagged['']?.keepalive;
+          if (ka) out.push({ key, kind: 'keepalive', line, file: this.file, keepalive: ka });
+        } else out.push({ key, kind: name, line, file: this.file });
+      });
+    }
+    return out;
+  }
+}
+
+export function enclosingFunction(node: CNode): CNode | undefined {
+  for (let p = node.parent; p; p = p.parent) if (p.type === 'function_definition') return p;
+  return undefined;
+}
+
+/** The descriptor's local effects right after a site (edges unresolved). */
+export function localSiteEffects(fs: FnScope, site: RawSite, extraHelpers: Set<string>): Effects {
+  const src = fs.file.src;
+  const t = site.target;
+  let initial: Effects = {};
+  const holders = new Map<string, string>();
+  const containers = new Map<string, string>();
+  if (t.key) {
+    holders.set(t.key, '');
+    const tn = t.node ? unwrap(t.node) : undefined;
+    if (tn && (tn.type === 'field_expression' || tn.type === 'subscript_expression' || tn.type === 'pointer_expression')) {
+      const fk = fieldKey(fs, tn);
+      if (fk) initial.stored = [fk];
+      const baseNode = child(tn, 'argument');
+      const baseKey = baseNode ? keyOf(src, baseNode) : '';
+      if (tn.type === 'field_expression' && /^[A-Za-z_]\w*$/.test(baseKey) && fs.locals.has(baseKey) && !fs.params.includes(baseKey)) {
+        const f = child(tn, 'field');
+        if (f) containers.set(baseKey, textOf(src, f));
+      }
+      if (!fs.locals.has(baseKey) || fs.params.includes(baseKey)) initial.escape = `stored in ${t.key}`;
+    } else if (tn && tn.type === 'identifier' && !fs.locals.has(t.key)) {
+      initial.stored = [`::${t.key}`];
+      initial.escape = `stored in global ${t.key}`;
+    }
+  } else if (t.kind === 'return') {
+    initial = { returned: [''], escape: 'returned' };
+  } else if (t.kind === 'argument') {
+    const outer = site.call.parent?.parent;
+    if (outer && outer.type === 'call_expression') {
+      const idx = callArgs(outer).findIndex((a) => a.start <= site.call.start && a.end >= site.call.end);
+      initial = { escape: `passed to ${callName(src, outer)}()` };
+      if (idx >= 0) initial.edges = [{ callee: callName(src, outer), arg: idx, path: '', args: [], line: outer.startRow + 1, file: fs.file.file }];
+    }
+  }
+  if (!holders.size) return initial;
+  const tagged = track({ env: { scope: fs }, holders, containers, from: site.call.end, resultDepth: 1, extraHelpers });
+  return mergeInto(initial, tagged[''] ?? {});
+}
+
+function mergeInto(a: Effects, b: Effects): Effects {
+  const out: Effects = { ...b };
+  if (a.stored) out.stored = [...new Set([...a.stored, ...(b.stored ?? [])])];
+  if (a.escape) out.escape ??= a.escape;
+  if (a.returned) out.returned = [...new Set([...a.returned, ...(b.returned ?? [])])];
+  if (a.edges) out.edges = [...a.edges, ...(b.edges ?? [])];
+  return out;
+}
+
+export function argInfoOf(fs: FnScope, a: CNode): ArgInfo {
+  const src = fs.file.src;
+  const u = unwrap(a);
+  if (u.type === 'identifier') {
+    const pi = fs.params.indexOf(textOf(src, u));
+    if (pi >= 0) return { k: 'param', index: pi };
+  }
+  if (u.type === 'string_literal' && LOOPBACK_STRING.test(textOf(src, u))) return { k: 'const', atoms: [textOf(src, u)] };
+  if (u.type === 'number_literal' || u.type === 'identifier' || u.type === 'binary_expression' || u.type === 'field_expression' || u.type === 'true' || u.type === 'false') {
+    const atoms = atomsOf(u, { scope: fs });
+    if (!atoms.has(UNKNOWN) && [...atoms].some((x) => SOCKETISH.test(x) || /^\d+$/.test(x))) return { k: 'const', atoms: [...atoms] };
+  }
+  return { k: 'other', text: textOf(src, u).slice(0, 60) };
+}
+
+/** What a caller does with a call's result: returns it, or keeps it in a variable and uses it. */
+export function resultUseOf(fs: FnScope, call: CNode, extraHelpers: Set<string>): TaggedEffects | undefined {
+  const src = fs.file.src;
+  const name = callName(src, call);
+  if (NOT_FACTORIES.test(name)) return undefined;
+  let n = call;
+  while (n.parent && (n.parent.type === 'parenthesized_expression' || n.parent.type === 'cast_expression')) n = n.parent;
+  // `fd = conn->fd = make()`: every target of a chained assignment holds the result.
+  const targets: CNode[] = [];
+  let p = n.parent;
+  let cur = n;
+  while (p) {
+    if (p.type === 'assignment_expression' && cur.field === 'right') {
+      const l = child(p, 'left');
+      if (l) targets.push(l);
+    } else if (p.type === 'init_declarator' && cur.field === 'value') {
+      const d = child(p, 'declarator');
+      if (d) targets.push(d);
+      break;
+    } else if (p.type !== 'parenthesized_expression') break;
+    cur = p;
+    p = p.parent;
+  }
+  if (targets.length === 0) {
+    if (n.parent?.type === 'return_statement') return { '': { returned: [''], escape: 'returned' }, '*': { returned: ['?'], escape: 'returned' } };
+    return undefined;
+  }
+  const holders = new Map<string, string>();
+  const containers = new Map<string, string>();
+  const stored: string[] = [];
+  for (const t of targets) {
+    const u = unwrap(t);
+    const key = keyOf(src, u).replace(/^\*+/, '');
+    if (u.type === 'identifier' || u.type === 'pointer_declarator' || u.type === 'init_declarator') {
+      if (!maySocket(fs.locals.get(key))) return undefined;
+      holders.set(key, '');
+      containers.set(key, '*');
+    } else {
+      holders.set(key, '');
+      const fk = fieldKey(fs, u);
+      if (fk) stored.push(fk);
+    }
+  }
+  const use = track({ env: { scope: fs }, holders, containers, from: call.end, resultDepth: 1, extraHelpers });
+  if (stored.length) {
+    const main = (use[''] ??= {});
+    main.stored = [...new Set([...(main.stored ?? []), ...stored])];
+    main.escape ??= `stored in ${stored[0]}`;
+  }
+  return Object.values(use).some((e) => !isEmpty(e)) ? use : undefined;
+}
+
+export type { Tcp };

@@ -1,0 +1,65 @@
+// Pass 0: a cheap text scan of every C file (no parsing). It finds the names other files must
+// know (macros that alias socket()/accept(), keepalive and close macros, socket constants) and
+// which function names each file mentions, so the project can parse files only on demand.
+import { socketAliasOf, type SocketAlias } from './sites.js';
+
+export interface CScan {
+  socketAliases: Record<string, SocketAlias>;
+  /** `#define KA(fd) setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, …)` → the argument holding the fd. */
+  keepaliveMacros: Record<string, number>;
+  closeMacros: string[];
+  /** `#define fdio_close_socket(fd) fdevent_socket_close(fd)`: a macro that is one call of another function. */
+  callAliases: Record<string, { callee: string; argMap: number[] }>;
+  /** Object-like #defines whose value names socket constants (`#define LISTEN_TYPE SOCK_STREAM`). */
+  defines: Record<string, string>;
+  /** Identifiers followed by `(`: functions this file defines or calls. */
+  names: string[];
+  /** Could hold a socket()/accept() call (before project-wide aliases are known). */
+  sites: boolean;
+  /** Sets SO_KEEPALIVE somewhere. */
+  keepalive: boolean;
+}
+
+const DEFINE = /^[ \t]*#[ \t]*define[ \t]+(\w+)(\(([^)]*)\))?[ \t]*((?:[^\n\\]|\\\n|\\.)*)$/gm;
+const SOCKETISH = /\b(AF_|PF_|SOCK_|IPPROTO_|SOL_|SO_)\w+/;
+const CALLED = /\b([A-Za-z_]\w*)\s*\(/g;
+const KEYWORDS = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', 'defined', 'do', 'else', 'case', '__attribute__', 'typeof', '__typeof__', 'alignof', '_Alignof', 'offsetof']);
+
+export function scanC(text: string): CScan {
+  const scan: CScan = { socketAliases: {}, keepaliveMacros: {}, closeMacros: [], callAliases: {}, defines: {}, names: [], sites: false, keepalive: false };
+  if (text.includes('define')) {
+    for (const m of text.matchAll(DEFINE)) {
+      const name = m[1]!;
+      const params = m[2] ? m[3]!.split(',').map((s) => s.trim()).filter(Boolean) : null;
+      const body = m[4]!.replace(/\\\n/g, ' ').replace(/\/\*.*?\*\/|\/\/.*$/g, '').trim();
+      const alias = socketAliasOf(params, body);
+      if (alias) {
+        scan.socketAliases[name] = alias;
+        continue;
+      }
+      if (params) {
+        const ka = /setsockopt\s*\(\s*\(?\s*(\w+)\s*\)?\s*,\s*SOL_SOCKET\s*,\s*SO_KEEPALIVE\b/.exec(body);
+        const idx = ka ? params.indexOf(ka[1]!) : -1;
+        if (idx >= 0) scan.keepaliveMacros[name] = idx;
+        if (/^\(?\s*(close|closesocket)\s*\(\s*\(?\s*\w+\s*\)?\s*\)\s*\)?$/.test(body)) scan.closeMacros.push(name);
+        const call = /^\(?\s*([A-Za-z_]\w*)\s*\(([^()]*)\)\s*\)?$/.exec(body);
+        if (call && call[1] !== name) {
+          const argMap = call[2]!.split(',').map((a) => params.indexOf(a.trim().replace(/^\((.*)\)$/, '$1')));
+          if (argMap.some((i) => i >= 0)) scan.callAliases[name] = { callee: call[1]!, argMap };
+        }
+      } else {
+        if (/^\(?\s*(close|closesocket)\s*\)?$/.test(body)) scan.closeMacros.push(name);
+        else if (SOCKETISH.test(body) && body.length < 200) scan.defines[name] = body;
+      }
+    }
+  }
+  const names = new Set<string>();
+  for (const m of text.matchAll(CALLED)) {
+    const n = m[1]!;
+    if (!KEYWORDS.has(n)) names.add(n);
+  }
+  scan.names = [...names];
+  scan.sites = names.has('socket') || names.has('accept') || names.has('accept4');
+  scan.keepalive = /\bSO_KEEPALIVE\b/.test(text);
+  return scan;
+}
