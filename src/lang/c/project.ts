@@ -40,6 +40,7 @@ export class CProject {
   /** Files that could hold sites or set SO_KEEPALIVE: the sources of field facts. */
   readonly seedFiles: string[] = [];
   private readonly mentions = new Map<string, string[]>();
+  private readonly definers = new Map<string, string[]>();
   private readonly cache = new Map<string, CFileModel>();
   private cachedBytes = 0;
   private readonly paramMemo = new Map<string, Effects>();
@@ -65,6 +66,11 @@ export class CProject {
         const list = this.mentions.get(n);
         if (list) list.push(file);
         else this.mentions.set(n, [file]);
+      }
+      for (const n of s.defs) {
+        const list = this.definers.get(n);
+        if (list) list.push(file);
+        else this.definers.set(n, [file]);
       }
     }
     const aliasNames = [...this.socketAliases.keys()];
@@ -107,7 +113,7 @@ export class CProject {
   /** The definitions a call from `file` reaches: a static one in the same file first. */
   definitions(name: string, file: string): FnRef[] {
     const all: FnRef[] = [];
-    for (const f of this.filesMentioning(name)) {
+    for (const f of this.definers.get(name) ?? []) {
       const m = this.model(f);
       if (!m) continue;
       for (const fs of m.functionsNamed(name)) all.push({ model: m, fs });
@@ -193,6 +199,7 @@ export class CProject {
 
   private resolveEdge(edge: Edge, file: string, depth: number): Effects {
     if (edge.path === '?') return {}; // meaningful only once substituted with a field
+    if (NEUTRAL_EXTERNAL.test(edge.callee)) return {};
     const defs = this.definitions(edge.callee, edge.file || file);
     if (defs.length === 0) {
       // A macro that is one call of a function: follow the function with the arguments mapped.

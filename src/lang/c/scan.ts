@@ -14,6 +14,8 @@ export interface CScan {
   defines: Record<string, string>;
   /** Identifiers followed by `(`: functions this file defines or calls. */
   names: string[];
+  /** Functions this file defines (a name, its parameter list, then `{`). */
+  defs: string[];
   /** Could hold a socket()/accept() call (before project-wide aliases are known). */
   sites: boolean;
   /** Sets SO_KEEPALIVE somewhere. */
@@ -26,7 +28,7 @@ const CALLED = /\b([A-Za-z_]\w*)\s*\(/g;
 const KEYWORDS = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', 'defined', 'do', 'else', 'case', '__attribute__', 'typeof', '__typeof__', 'alignof', '_Alignof', 'offsetof']);
 
 export function scanC(text: string): CScan {
-  const scan: CScan = { socketAliases: {}, keepaliveMacros: {}, closeMacros: [], callAliases: {}, defines: {}, names: [], sites: false, keepalive: false };
+  const scan: CScan = { socketAliases: {}, keepaliveMacros: {}, closeMacros: [], callAliases: {}, defines: {}, names: [], defs: [], sites: false, keepalive: false };
   if (text.includes('define')) {
     for (const m of text.matchAll(DEFINE)) {
       const name = m[1]!;
@@ -54,12 +56,40 @@ export function scanC(text: string): CScan {
     }
   }
   const names = new Set<string>();
+  const defs = new Set<string>();
   for (const m of text.matchAll(CALLED)) {
     const n = m[1]!;
-    if (!KEYWORDS.has(n)) names.add(n);
+    if (KEYWORDS.has(n)) continue;
+    names.add(n);
+    if (!defs.has(n) && isDefinition(text, m.index!, m.index! + m[0].length)) defs.add(n);
   }
   scan.names = [...names];
+  scan.defs = [...defs];
   scan.sites = names.has('socket') || names.has('accept') || names.has('accept4');
   scan.keepalive = /\bSO_KEEPALIVE\b/.test(text);
   return scan;
+}
+
+/**
+ * Whether `name(` at `at` starts a function definition: the name is not used in an expression
+ * (nothing like `=`, `(`, `,`, `return` before it on its line) and its balanced parameter list is
+ * followed by `{`.
+ */
+function isDefinition(text: string, at: number, open: number): boolean {
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  const before = text.slice(lineStart, at);
+  if (/[=(,!&|?:+\-<>\[]|\breturn\b|\belse\b|^\s*#/.test(before)) return false;
+  if (before.trim() === '' && /^[ \t]/.test(text.slice(lineStart, lineStart + 1)) && lineStart !== at) return false;
+  let depth = 1;
+  let i = open;
+  const limit = Math.min(text.length, open + 4000);
+  for (; i < limit && depth > 0; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 40) depth++;
+    else if (c === 41) depth--;
+  }
+  if (depth !== 0) return false;
+  // Skip whitespace, comments and trailing attributes/macros before the body.
+  const rest = text.slice(i, i + 400).replace(/^(\s|\/\*[\s\S]*?\*\/|\/\/[^\n]*)+/, '');
+  return rest.startsWith('{');
 }
