@@ -54,7 +54,16 @@ export interface Ctx {
 }
 
 export function envFor(project: CProject, fs: FnScope): ValueEnv {
-  return { scope: fs, paramAtoms: (fn, i) => project.paramAtoms(fn, i), projectDefines: project.defines };
+  return {
+    scope: fs,
+    paramAtoms: (fn, i) => project.paramAtoms(fn, i),
+    callerArgs: (fn, i) =>
+      project
+        .callSites(fn)
+        .map(({ call }) => ({ arg: callArgs(call.node)[i], scope: call.scope }))
+        .filter((c): c is { arg: NonNullable<typeof c.arg>; scope: FnScope } => c.arg !== undefined),
+    projectDefines: project.defines,
+  };
 }
 
 /** A socket() site's TCP verdict and what happens to its descriptor, callers included. */
@@ -150,8 +159,10 @@ export function analyzeSite(ctx: Ctx, raw: RawSite): CSite {
 
   // --- evidence ---------------------------------------------------------------------------
   let ka: KaEvidence | undefined = effects.keepalive;
-  if (!ka) {
-    for (const f of fieldFacts) if (f.keepalive) ka = { ...f.keepalive, kind: f.keepalive.kind === 'conditional' ? 'conditional' : 'wrapper' };
+  // Set elsewhere on the struct field or global that holds it: only when every such place has it.
+  if (!ka && fieldFacts.length && fieldFacts.length === stored.length && fieldFacts.every((f) => f.keepalive)) {
+    const f = fieldFacts.find((x) => x.keepalive)!.keepalive!;
+    ka = { ...f, kind: f.kind === 'conditional' ? 'conditional' : 'wrapper' };
   }
   if (ka && ka.valueParam !== undefined) {
     const atoms = project.paramAtoms(fs.name, ka.valueParam);
@@ -244,6 +255,8 @@ export function followDescriptor(project: CProject, fs: FnScope, raw: RawSite, e
       void _r;
       const merged = mergeEffects(escape && escape !== 'returned' ? { ...keep, escape } : keep, { ...up.effects, keepalive: undefined });
       merged.keepalive = keepalive ?? up.effects.keepalive;
+      // Listened on right here: what some caller does with the same variable later is not this socket.
+      if (effects.listen !== undefined) delete merged.connect;
       if (!merged.keepalive && !merged.escape && !merged.connect && !merged.listen) merged.escape = 'returned';
       effects = merged;
     }

@@ -75,7 +75,20 @@ function describeExpr(project: CProject, model: CFileModel, fs: FnScope, expr: C
   const isLocal = e.type === 'identifier' && fs.locals.has(key);
   if (!isLocal) {
     const fk = fieldKey(fs, e);
-    const f = fk ? project.field(fk) : undefined;
+    let f = fk ? project.field(fk) : undefined;
+    // An event loop often reaches the listening socket through a wrapper (`lc->fd` of the
+    // connection made for it) while the listener struct itself is at hand (`ngx_listening_t *ls`):
+    // use the listening-struct field of that name when this field says nothing about listening.
+    if (fk && !(f && f.listener)) {
+      const field = fk.slice(fk.lastIndexOf('.') + 1);
+      for (const d of fs.locals.values()) {
+        const other = d.type && d.type !== fk.slice(0, fk.indexOf('.')) ? project.field(`${d.type}.${field}`) : undefined;
+        if (other && other.listener) {
+          f = other;
+          break;
+        }
+      }
+    }
     if (f && (f.sites || f.uses.length)) {
       const tcps = [...f.tcp];
       let tcp: Tcp = tcps.includes('yes') ? 'yes' : tcps.length && tcps.every((t) => t === 'no') ? 'no' : 'unknown';
@@ -130,7 +143,7 @@ function describeCallResult(project: CProject, model: CFileModel, fs: FnScope, c
       const v = n.children.find((c) => c.named && c.type !== 'comment');
       if (!v) return;
       const r = describeExpr(project, def.model, def.fs, v, n.start, depth + 1, seen, ctx && ctx.model === def.model ? ctx : undefined);
-      if (r && r.tcp !== 'unknown') infos.push({ ...r, notes: [`listener made by ${name}()`, ...r.notes.slice(0, 1)] });
+      if (r) infos.push({ ...r, notes: [`listener made by ${name}()`, ...r.notes.slice(0, 1)] });
     });
   }
   void fs;

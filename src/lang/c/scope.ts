@@ -43,7 +43,7 @@ export function buildFileScope(file: string, src: string, root: CNode): FileScop
   walk(root, (n) => {
     if (n.type === 'function_definition') {
       functions.push(n);
-      return false;
+      return true; // walk on: a #define may sit inside a function body
     }
     if (n.type === 'preproc_def') {
       const name = child(n, 'name');

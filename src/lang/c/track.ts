@@ -7,7 +7,7 @@ import type { ArgInfo, Edge, Effects, KaEvidence, TaggedEffects } from './effect
 import { betterKa } from './effects.js';
 import type { CNode } from './parse.js';
 import type { FnScope } from './scope.js';
-import { atomsOf, baseIdentifier, hasNonZero, isZeroOnly, UNKNOWN, type ValueEnv } from './values.js';
+import { atomsOf, baseIdentifier, hasNonZero, isZeroOnly, pointerAliases, UNKNOWN, type ValueEnv } from './values.js';
 
 export interface TrackStart {
   env: ValueEnv;
@@ -33,6 +33,8 @@ interface FnIndex {
   /** Event indices by the base identifiers they mention (args, assignment sides, return values). */
   byBase: Map<string, number[]>;
   deadRanges: Array<[number, number]>;
+  /** Every return statement, in order: an unconditional one ends the tracking. */
+  returns: CNode[];
 }
 
 const indexCache = new WeakMap<CNode, FnIndex>();
@@ -51,6 +53,7 @@ function indexOf(scope: FnScope): FnIndex {
   const events: CNode[] = [];
   const byBase = new Map<string, number[]>();
   const deadRanges: Array<[number, number]> = [];
+  const returns: CNode[] = [];
   const mention = (n: CNode | undefined, i: number) => {
     if (!n) return;
     const b = baseOfKey(keyOf(src, n));
@@ -81,10 +84,11 @@ function indexOf(scope: FnScope): FnIndex {
       mention(child(n, 'declarator'), i);
     } else if (n.type === 'return_statement') {
       events.push(n);
+      returns.push(n);
       mention(namedChildren(n)[0], i);
     }
   });
-  const index = { events, byBase, deadRanges };
+  const index = { events, byBase, deadRanges, returns };
   indexCache.set(scope.node, index);
   return index;
 }
@@ -98,7 +102,7 @@ export function track(start: TrackStart): TaggedEffects {
   const containers = new Map(start.containers);
   const out: TaggedEffects = {};
   const eff = (tag: string): Effects => (out[tag] ??= {});
-  const { events, byBase, deadRanges } = indexOf(scope);
+  const { events, byBase, deadRanges, returns } = indexOf(scope);
   const dead = (n: CNode) => deadRanges.some(([s, e]) => n.start >= s && n.end <= e);
   const line = (n: CNode) => n.startRow + 1;
 
@@ -153,9 +157,12 @@ export function track(start: TrackStart): TaggedEffects {
     }
   };
   addBases();
+  // The first return reached on every path from the start ends the function for this value.
+  const endAt = returns.find((r) => r.start >= start.from && !branchedAfter(r))?.end ?? Infinity;
   while (queue.length) {
     cursor = queue.shift()!;
     const ev = events[cursor]!;
+    if (ev.start > endAt) break;
     if (holders.size === 0 && containers.size === 0) break;
     if (dead(ev)) continue;
     const before = holders.size + containers.size;
@@ -205,12 +212,16 @@ export function track(start: TrackStart): TaggedEffects {
   function branchedAfter(node: CNode): boolean {
     for (let n: CNode | null = node; n && n.parent && n !== scope.node; n = n.parent) {
       const p = n.parent;
-      const branching =
+      // A branch or loop body entered after the start (`if ((fd = socket()) < 0) return -1;`
+      // has its start in the condition: the return is on one path only).
+      const branch =
         (p.type === 'if_statement' && (n.field === 'consequence' || n.field === 'alternative')) ||
-        p.type === 'case_statement' ||
         (p.type === 'conditional_expression' && n.field !== 'condition') ||
         ((p.type === 'while_statement' || p.type === 'for_statement' || p.type === 'do_statement') && n.field === 'body');
-      if (branching && p.start >= start.from) return true;
+      if (branch && n.start >= start.from) return true;
+      // A case label, or a preprocessor branch (alternative configurations), opened after the start.
+      const block = p.type === 'case_statement' || p.type === 'preproc_if' || p.type === 'preproc_ifdef' || p.type === 'preproc_else' || p.type === 'preproc_elif';
+      if (block && p.start >= start.from) return true;
     }
     return false;
   }
@@ -520,19 +531,21 @@ export function track(start: TrackStart): TaggedEffects {
     if (!base) return { loopback: false };
     const decl = scope.locals.get(base) ?? scope.file.globals.get(base);
     const family = decl?.type === 'sockaddr_un' ? 'unix' : /^sockaddr_in6?$/.test(decl?.type ?? '') ? 'inet' : undefined;
-    // Every write of an address into the variable (any union member) must be a loopback one.
+    // Every write of an address into the variable (any union member, or through a pointer to
+    // it) must be a loopback one.
+    const names = pointerAliases(scope, base);
     const writes: CNode[] = [];
     walk(scope.node, (x) => {
       if (x.type === 'assignment_expression') {
         const l = child(x, 'left');
         const lk = l ? keyOf(src, l) : '';
-        if (baseIdentifier(src, l ?? x) === base && /(sin6?_addr|s_addr|s6_addr)/.test(lk)) {
+        if (names.has(baseIdentifier(src, l ?? x)) && /(sin6?_addr|s_addr|s6_addr)/.test(lk)) {
           const r = child(x, 'right');
           if (r) writes.push(r);
         }
       } else if (x.type === 'call_expression' && /^inet_(pton|aton|addr)$/.test(callName(src, x))) {
         const cargs = callArgs(x);
-        if (cargs.some((c) => baseIdentifier(src, addressee(c) ?? c) === base && /(sin6?_addr|s_addr|s6_addr)/.test(keyOf(src, c)))) writes.push(x);
+        if (cargs.some((c) => names.has(baseIdentifier(src, addressee(c) ?? c)) && /(sin6?_addr|s_addr|s6_addr)/.test(keyOf(src, c)))) writes.push(x);
       }
     });
     let loopback = writes.length > 0 && writes.every((w) => isLoopbackLiteral(w));

@@ -14,6 +14,8 @@ export interface ValueEnv {
   scope: FnScope;
   /** Constant values callers pass for a parameter, across the project (undefined: no caller known). */
   paramAtoms?: (fn: string, index: number) => Set<string> | undefined;
+  /** The arguments callers pass for a parameter, in their own scopes (for hints passed down). */
+  callerArgs?: (fn: string, index: number) => Array<{ arg: CNode; scope: FnScope }>;
   /** Project-wide object-like #defines (file-local ones win). */
   projectDefines?: Map<string, string>;
 }
@@ -36,6 +38,14 @@ export function atomsOf(expr: CNode | undefined, env: ValueEnv, depth = 0): Set<
     case 'binary_expression': {
       const op = n.children.find((c) => !c.named)?.type;
       if (op === '|' || op === '+') return union(atomsOf(child(n, 'left'), env, depth + 1), atomsOf(child(n, 'right'), env, depth + 1));
+      // `type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)`: masking flags off keeps the base type.
+      if (op === '&') {
+        const right = child(n, 'right');
+        const r = right ? unwrap(right) : undefined;
+        const rtext = r ? textOf(env.scope.file.src, r).trim() : '';
+        const macro = r?.type === 'identifier' ? (env.scope.file.defines.get(rtext) ?? env.projectDefines?.get(rtext) ?? '') : '';
+        if (rtext.startsWith('~') || /^\(*\s*~/.test(macro)) return atomsOf(child(n, 'left'), env, depth + 1);
+      }
       return new Set([UNKNOWN]);
     }
     case 'conditional_expression':
@@ -171,7 +181,35 @@ function familyFromSockaddrType(n: CNode, env: ValueEnv): Set<string> {
   if (d?.type === 'sockaddr_in') return new Set(['AF_INET']);
   if (d?.type === 'sockaddr_in6') return new Set(['AF_INET6']);
   if (d?.type === 'sockaddr_un') return new Set(['AF_UNIX']);
+  // A sockaddr_storage filled here: `ss.ss_family = AF_INET`, or `sin->sin_family = …` through
+  // `struct sockaddr_in *sin = (struct sockaddr_in *)&ss`.
+  if (base) {
+    const names = pointerAliases(env.scope, base);
+    const out = new Set<string>();
+    for (const [k, rights] of assignmentIndex(env.scope)) {
+      const m = /^\(?\*?([A-Za-z_]\w*)\)?(?:\.|->)(?:[A-Za-z_]\w*(?:\.|->))*(sa|ss|sin|sin6|sun)_family$/.exec(k);
+      if (!m || !names.has(m[1]!)) continue;
+      for (const r of rights) for (const a of atomsOf(r, env, MAX_DEPTH)) out.add(a);
+    }
+    if (out.size && !out.has(UNKNOWN)) return out;
+  }
   return new Set([DYNAMIC_FAMILY]);
+}
+
+/** `base` and the local pointers that point at it (`p = (struct sockaddr_in *)&base`). */
+export function pointerAliases(scope: FnScope, base: string): Set<string> {
+  const src = scope.file.src;
+  const out = new Set([base]);
+  const pointsAtBase = (v: CNode | undefined) => {
+    if (!v) return false;
+    const u = unwrap(v);
+    if (u.type !== 'pointer_expression' || u.children[0]?.type !== '&') return false;
+    const arg = child(u, 'argument');
+    return !!arg && keyOf(src, arg) === base;
+  };
+  for (const d of scope.locals.values()) if (pointsAtBase(d.init)) out.add(d.name);
+  for (const [k, rights] of assignmentIndex(scope)) if (/^[A-Za-z_]\w*$/.test(k) && rights.some(pointsAtBase)) out.add(k);
+  return out;
 }
 
 export function baseIdentifier(src: string, n: CNode): string {
@@ -237,7 +275,18 @@ function hintsIn(fn: CNode, env: ValueEnv): Hints[] {
     const name =
       hn.type === 'pointer_expression' ? keyOf(src, child(hn, 'argument') ?? hn) : hn.type === 'identifier' ? keyOf(src, hn) : '';
     if (!name || name === 'NULL' || name === '0') continue;
-    out.push({ fields: hintFields(env.scope, name) });
+    const fields = hintFields(env.scope, name);
+    const pi = env.scope.params.indexOf(name);
+    if (pi >= 0 && env.callerArgs && !fields.has('ai_socktype')) {
+      // `local_listen(host, port, hints)`: the callers filled the hints in; fields set here win.
+      for (const c of env.callerArgs(env.scope.name, pi)) {
+        const a = unwrap(c.arg);
+        const key = keyOf(src, a.type === 'pointer_expression' ? (child(a, 'argument') ?? a) : a);
+        out.push({ fields: new Map([...hintFields(c.scope, key), ...fields]) });
+      }
+      continue;
+    }
+    out.push({ fields });
   }
   return out;
 }
