@@ -2,6 +2,7 @@
 //   0  no findings      1  findings (or more warnings than --max-warnings)      2  tool or usage error
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { audit, type AuditOptions } from '../engine/audit.js';
+import { prepareFixes, renderDiff, writeFixes } from '../engine/fixer.js';
 import { DEFAULT_KEEPALIVE } from '../engine/types.js';
 import { printerFor, printerNames } from '../report/index.js';
 import { VERSION } from '../engine/version.js';
@@ -38,6 +39,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .version(VERSION, '-v, --version')
     .argument('[paths...]', 'files or directories to audit', ['.'])
     .addOption(new Option('-f, --format <format>', 'output format').choices(printerNames()).default('stylish'))
+    .option('--fix', 'write the safe fixes, then report what remains')
+    .option('--fix-dry-run', 'print the fixes as a unified diff; write nothing')
     .option('--list-sites', 'also list every socket site with its classification and evidence')
     .option('--include-unknown', 'also report sites whose TCP-ness cannot be decided (as warnings)')
     .option('--keepidle <seconds>', 'idle time before the first probe, for fixes', positiveInt('--keepidle'))
@@ -84,15 +87,31 @@ async function auditCommand(paths: string[], opts: Record<string, unknown>, io: 
     ...(opts['maxFileSize'] ? { maxFileBytes: opts['maxFileSize'] as number } : {}),
   };
   const result = await audit(auditOpts);
-  io.stdout(
-    printer.print(result, {
-      color: opts['color'] !== false && (io.color ?? false),
-      listSites: !!opts['listSites'],
-      quiet: !!opts['quiet'],
-      cwd: io.cwd,
-    }),
-  );
-  return exitCodeFor(result, opts['maxWarnings'] as number | undefined);
+  const printOpts = {
+    color: opts['color'] !== false && (io.color ?? false),
+    listSites: !!opts['listSites'],
+    quiet: !!opts['quiet'],
+    cwd: io.cwd,
+  };
+  const maxWarnings = opts['maxWarnings'] as number | undefined;
+  if (opts['fixDryRun'] || opts['fix']) {
+    const outcome = await prepareFixes(result);
+    result.errors.push(...outcome.errors);
+    const count = outcome.fixes.reduce((n, f) => n + f.applied.length, 0);
+    if (opts['fixDryRun']) {
+      io.stdout(renderDiff(outcome));
+      io.stderr(`ka-audit: ${count} fix(es) in ${outcome.fixes.length} file(s) (dry run: nothing written)\n`);
+      return exitCodeFor(result, maxWarnings);
+    }
+    result.errors.push(...writeFixes(result, outcome));
+    io.stderr(`ka-audit: fixed ${count} problem(s) in ${outcome.fixes.length} file(s)\n`);
+    const remaining = { ...result, findings: outcome.remaining };
+    remaining.stats = { ...result.stats, findings: outcome.remaining.length };
+    io.stdout(printer.print(remaining, printOpts));
+    return exitCodeFor(remaining, maxWarnings);
+  }
+  io.stdout(printer.print(result, printOpts));
+  return exitCodeFor(result, maxWarnings);
 }
 
 export function exitCodeFor(result: Awaited<ReturnType<typeof audit>>, maxWarnings?: number): number {

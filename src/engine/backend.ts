@@ -33,4 +33,6 @@ export interface Backend<Scan, Project> {
   analyze(project: Project, file: string, opts: BackendOptions): { sites: Site[]; diagnostics: FileDiagnostic[] };
   /** Files parsed so far (for statistics). */
   parsedCount(project: Project): number;
+  /** Parse errors in a text: a fix must not add any. */
+  parseErrorCount?(text: string): number;
 }

@@ -1,18 +1,22 @@
 // Pass 2: every socket site of one file, classified (tcp, role, loopback) and with its
 // keepalive evidence, using the project. Pure over (file model, project).
 import type { Evidence, Role, Site, Tcp } from '../../engine/types.js';
-import { callArgs, lineCol, textOf, unwrap } from './ast.js';
+import { callArgs, callName, keyOf, lineCol, textOf, unwrap, walk } from './ast.js';
+import type { CNode } from './parse.js';
 import type { Effects, KaEvidence } from './effects.js';
 import { isProbe, mergeEffects } from './effects.js';
 import { describeListener, type ListenerInfo } from './listener.js';
 import { enclosingFunction, localSiteEffects, type CFileModel, type ResultUse } from './model.js';
 import type { CProject } from './project.js';
+import type { HelperNames } from './track.js';
 import type { FnScope } from './scope.js';
 import { findSites, type RawSite } from './sites.js';
 import { atomsOf, tcpVerdict, type TcpVerdict, type ValueEnv } from './values.js';
 
 export interface CSite extends Site {
   raw: RawSite;
+  /** The file model (configuration) the site was found in. */
+  model: CFileModel;
   /** The resolved effects on the descriptor (for fixes and --list-sites). */
   effects: Effects;
   fnName: string;
@@ -28,7 +32,8 @@ export interface AnalyzeOptions {
 const INET_EVIDENCE = /\b(AF_INET6?|PF_INET6?|sockaddr_in6?|getaddrinfo|inet_pton|inet_addr|htons)\b/;
 
 export function analyzeCFile(model: CFileModel, project: CProject, opts: AnalyzeOptions = {}): CSite[] {
-  const extraHelpers = new Set([...project.helperNames, ...(opts.extraHelpers ?? [])]);
+  const extraHelpers = project.helperNames;
+  void opts;
   const raws = findSites(model.src, model.root, project.socketAliases);
   const ctx: Ctx = { model, project, extraHelpers, raws, done: new Map(), inProgress: new Set() };
   const sites = raws.map((r) => analyzeSite(ctx, r));
@@ -47,7 +52,7 @@ export function analyzeCFile(model: CFileModel, project: CProject, opts: Analyze
 export interface Ctx {
   model: CFileModel;
   project: CProject;
-  extraHelpers: Set<string>;
+  extraHelpers: HelperNames;
   raws: RawSite[];
   done: Map<RawSite, CSite>;
   inProgress: Set<RawSite>;
@@ -67,7 +72,7 @@ export function envFor(project: CProject, fs: FnScope): ValueEnv {
 }
 
 /** A socket() site's TCP verdict and what happens to its descriptor, callers included. */
-export function socketFacts(project: CProject, fs: FnScope, raw: RawSite, extraHelpers: Set<string>): { verdict: TcpVerdict; effects: Effects } {
+export function socketFacts(project: CProject, fs: FnScope, raw: RawSite, extraHelpers: HelperNames): { verdict: TcpVerdict; effects: Effects } {
   const env = envFor(project, fs);
   const verdict = tcpVerdict(atomsOf(raw.args[0], env), atomsOf(raw.args[1], env), atomsOf(raw.args[2], env));
   return { verdict, effects: followDescriptor(project, fs, raw, extraHelpers) };
@@ -90,6 +95,7 @@ export function analyzeSite(ctx: Ctx, raw: RawSite): CSite {
     loopback: false,
     notes,
     raw,
+    model,
     effects: {},
     fnName: '',
   };
@@ -224,6 +230,18 @@ function onlyIdleGlobals(stored: string[], fields: Array<{ listener: boolean; cl
   return fields.length === stored.length && fields.every((f) => !f.listener && !f.client && f.uses.length === 0);
 }
 
+/** No call runs between the accept() and the close() of its descriptor. */
+function closedRightAway(fs: FnScope, raw: RawSite): boolean {
+  const src = fs.file.src;
+  const calls: CNode[] = [];
+  walk(fs.node, (n) => {
+    if (n.type === 'call_expression' && n.start >= raw.call.end) calls.push(n);
+  });
+  const close = calls.find((c) => /close/i.test(callName(src, c)) && keyOf(src, callArgs(c)[0] ?? c) === raw.target.key);
+  if (!close) return false;
+  return !calls.some((c) => c.start < close.start && c !== close && !(c.start >= close.start && c.end <= close.end));
+}
+
 /** For a socket() whose arguments are parameters: is it TCP for the arguments of this call? */
 function tcpForCaller(project: CProject, fs: FnScope, raw: RawSite): ((u: ResultUse) => boolean) | undefined {
   if (raw.api !== 'socket') return undefined;
@@ -243,9 +261,11 @@ function tcpForCaller(project: CProject, fs: FnScope, raw: RawSite): ((u: Result
 }
 
 /** Tracks the descriptor from its creation to the end of the function, then to callers when returned. */
-export function followDescriptor(project: CProject, fs: FnScope, raw: RawSite, extraHelpers: Set<string>): Effects {
+export function followDescriptor(project: CProject, fs: FnScope, raw: RawSite, extraHelpers: HelperNames): Effects {
   let effects = project.resolve(localSiteEffects(fs, raw, extraHelpers), fs.file.file);
-  if (isProbe(effects)) return { ...effects, probe: true };
+  // A probe: connected and closed with no data moved; for accept(), closed before anything else
+  // runs (an accepted connection held open, even idle, is a real one).
+  if (isProbe(effects) && (raw.api === 'socket' || closedRightAway(fs, raw))) return { ...effects, probe: true };
   // A factory: the socket is returned to callers, who connect it and (maybe) set keepalive.
   // Callers whose arguments make this socket non-TCP (`make_socket(AF_UNIX)`) do not count.
   if (effects.returned?.length) {

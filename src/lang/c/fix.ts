@@ -1,9 +1,328 @@
-// C fixes: placeholder until the style-inferring fixer lands (issue 4).
+// C fixes: the missing keepalive code, inserted right after the check of the socket's creation
+// (or after the creating statement), in the file's own layout and error-handling style. A fix is
+// a list of text edits; nothing here touches the file system.
 import type { BackendOptions } from '../../engine/backend.js';
+import type { Fix, KeepaliveValues, TextEdit } from '../../engine/types.js';
+import { child, namedChildren, textOf } from './ast.js';
 import type { CSite } from './analyze.js';
+import type { CFileModel } from './model.js';
 import type { CNode } from './parse.js';
-import type { CProject } from './project.js';
+import type { CProject, KeepaliveHelper } from './project.js';
+import { closeFunctionOf, errorStyleOf, inferLayout, lineIndent, type ErrorStyle, type Layout } from './style.js';
 
-export function planFixes(_text: string, _root: CNode, sites: CSite[], _project: CProject, _opts: BackendOptions): void {
-  for (const s of sites) s.fix = null;
+const REPORTABLE_ROLES = new Set(['client', 'accepted', 'unknown']);
+
+export function planFixes(model: CFileModel, sites: CSite[], project: CProject, opts: BackendOptions): void {
+  const layout = inferLayout(model.src, model.root);
+  for (const site of sites) {
+    if (site.keepalive !== 'none' || site.loopback || site.tcp === 'no' || !REPORTABLE_ROLES.has(site.role)) continue;
+    const planned = planSite(site, project, layout, opts.keepalive);
+    if ('reason' in planned) {
+      site.fix = null;
+      site.noFixReason = planned.reason;
+    } else site.fix = planned;
+  }
 }
+
+interface Anchor {
+  /** Offset where the inserted lines go (start of a line). */
+  at: number;
+  /** Indentation of the statements in that block. */
+  indent: string;
+  /** The `if` that checks the creation, when there is one. */
+  check?: CNode;
+  /** Where the check's failure branch is (consequence normally; alternative for `if ((fd = …) >= 0)`). */
+  failureInAlternative?: boolean;
+  /** Extra text before the inserted lines (a newline when the anchor is the end of the file). */
+  prefix: string;
+  /** The check `if` itself as the last line before the insertion (for the description). */
+  afterLine: number;
+}
+
+function planSite(site: CSite, project: CProject, layout: Layout, values: KeepaliveValues): Fix | { reason: string } {
+  // A server whose listener is visible here: one fix on the listener covers every accepted socket.
+  let target = site;
+  let onListener = false;
+  if (site.role === 'accepted' && site.listener && site.listener.role === 'listener' && site.listener.model === site.model) {
+    target = site.listener;
+    onListener = true;
+  }
+  const { model, raw } = target;
+  if (model.parseNote) return { reason: "this file's #if branches split statements; an edit could straddle configurations" };
+  if (inMacro(raw.call)) return { reason: 'the socket call is inside a macro definition' };
+  if (!raw.target.key || !raw.target.node) {
+    return { reason: raw.target.kind === 'return' ? 'the socket is returned straight from the call; no variable to configure' : 'the socket is not stored in a variable' };
+  }
+  const fd = textOf(model.src, raw.target.node).replace(/^\s*\*?\s*(?=[A-Za-z_(])/, (m) => (m.includes('*') && raw.target.kind === 'declaration' ? '' : m)).trim();
+  const fdExpr = raw.target.kind === 'declaration' ? raw.target.key : fd;
+  const anchor = anchorFor(model, raw.call, raw.target.kind, raw.target.key, layout);
+  if ('reason' in anchor) return anchor;
+  const fnNode = enclosingFn(raw.call);
+  if (!fnNode) return { reason: 'not inside a function' };
+  const style = errorStyleOf(model.src, anchor.check, fnNode, raw.target.key);
+  const closeFn = closeFunctionOf(model.src, fnNode);
+  const helper = usableHelper(project, model, raw.call.start);
+  const lines = helper
+    ? helperLines(helper, fdExpr, style, closeFn, layout)
+    : blockLines(fdExpr, style, closeFn, layout, values, localNames(model, fnNode));
+  const eol = layout.eol;
+  const text = anchor.prefix + lines.map((l) => (l.startsWith('#') || l === '' ? l : anchor.indent + l)).join(eol) + eol;
+  const edits: TextEdit[] = [{ start: anchor.at, end: anchor.at, text }];
+  if (!helper) {
+    const inc = includeEdit(model, '<netinet/tcp.h>', /netinet\/tcp\.h/, eol);
+    if (inc) edits.push(inc);
+  }
+  if (needsClose(style) && closeFn === 'close' && !/\bclose\s*\(/.test(model.src.replace(lines.join('\n'), '')) && !/unistd\.h/.test(model.src)) {
+    const inc = includeEdit(model, '<unistd.h>', /unistd\.h/, eol);
+    if (inc) edits.push(inc);
+  }
+  const what = helper ? `call ${helper.name}()` : `set SO_KEEPALIVE, TCP_KEEPIDLE ${values.idle}s, TCP_KEEPINTVL ${values.interval}s, TCP_KEEPCNT ${values.count}`;
+  const where = onListener
+    ? `on the listener '${fdExpr}' (line ${target.span.line}): sockets accepted from it inherit keepalive on Linux and the BSDs`
+    : `on '${fdExpr}' after line ${anchor.afterLine}`;
+  return { safe: true, description: `${what} ${where} (${styleName(style)} error handling)`, edits };
+}
+
+function styleName(s: ErrorStyle): string {
+  return s.kind === 'none' ? 'unchecked, as the code around it' : s.kind === 'log' ? `${s.log?.callee ?? 'perror'}()` : s.kind === 'return' ? `return ${s.returnValue ?? ''}`.trim() : s.kind === 'goto' ? `goto ${s.gotoLabel}` : s.kind;
+}
+
+function needsClose(s: ErrorStyle): boolean {
+  return s.kind === 'return' || s.kind === 'continue' || s.kind === 'break' || (s.kind === 'goto' && !s.labelCloses) || (s.kind === 'exit' && !!s.exitCall);
+}
+
+/** Where to insert: after the check of the creation, in the same block; C89 files after the declarations. */
+function anchorFor(model: CFileModel, call: CNode, kind: string, key: string, layout: Layout): Anchor | { reason: string } {
+  const src = model.src;
+  let stmt: CNode | undefined;
+  for (let n: CNode | null = call; n && n.parent; n = n.parent) {
+    if (n.parent.type === 'compound_statement') {
+      stmt = n;
+      break;
+    }
+    if (n.parent.type === 'translation_unit' || n.parent.type.startsWith('preproc_') || n.parent.type === 'case_statement') {
+      stmt = n.parent.type === 'translation_unit' ? undefined : n;
+      break;
+    }
+  }
+  if (!stmt) return { reason: 'no block around the socket call to insert into' };
+  const block = stmt.parent!;
+  if (!enclosingFn(block)) return { reason: 'not inside a function body' };
+
+  // `if ((fd = socket(...)) < 0) …`, `while ((c = accept(...)) >= 0) { … }`.
+  if (kind === 'condition') {
+    if (stmt.type === 'if_statement') {
+      const cond = child(stmt, 'condition');
+      if (cond && isPositiveCheck(textOf(src, cond))) {
+        const body = child(stmt, 'consequence');
+        if (!body || body.type !== 'compound_statement') return { reason: 'the success branch of the check is not a block' };
+        return insideBlock(src, body, layout, stmt);
+      }
+      return afterStatement(model, stmt, stmt, layout);
+    }
+    if (stmt.type === 'while_statement' || stmt.type === 'for_statement') {
+      const body = child(stmt, 'body');
+      if (!body || body.type !== 'compound_statement') return { reason: 'the loop body is not a block' };
+      return insideBlock(src, body, layout);
+    }
+    return { reason: 'the socket call sits inside another expression' };
+  }
+  if (kind !== 'declaration' && kind !== 'assignment') return { reason: 'the socket call sits inside another expression' };
+  // The next statement checks it: `if (fd < 0) …`.
+  const siblings = namedChildren(block).filter((c) => c.type !== 'comment');
+  const next = siblings[siblings.indexOf(stmt) + 1];
+  if (next && next.type === 'if_statement' && mentions(src, child(next, 'condition'), key)) {
+    const cond = child(next, 'condition')!;
+    if (isPositiveCheck(textOf(src, cond))) {
+      const body = child(next, 'consequence');
+      if (body && body.type === 'compound_statement') return insideBlock(src, body, layout, next);
+    }
+    return afterStatement(model, next, next, layout);
+  }
+  return afterStatement(model, stmt, undefined, layout);
+}
+
+/** `>= 0`, `!= -1`, `> 0`: the branch is the success path. */
+function isPositiveCheck(cond: string): boolean {
+  return /(>=\s*0|>\s*-1|!=\s*-1|>\s*0|!=\s*[A-Z_]*(INVALID|BAD|ERR)[A-Z_]*)/.test(cond) && !/(<\s*0|==\s*-1|==\s*[A-Z_]*(INVALID|BAD|ERR))/.test(cond);
+}
+
+function afterStatement(model: CFileModel, stmt: CNode, check: CNode | undefined, layout: Layout): Anchor {
+  const src = model.src;
+  let last = stmt;
+  if (layout.c89) {
+    // C89: a statement may not precede declarations; go past the declarations that follow.
+    const siblings = namedChildren(stmt.parent!).filter((c) => c.type !== 'comment');
+    for (let i = siblings.indexOf(stmt) + 1; i < siblings.length && siblings[i]!.type === 'declaration'; i++) last = siblings[i]!;
+  }
+  const nl = src.indexOf('\n', last.end);
+  const at = nl === -1 ? src.length : nl + 1;
+  return { at, indent: lineIndent(src, stmt.start), ...(check ? { check } : {}), prefix: nl === -1 ? layout.eol : '', afterLine: last.endRow + 1 };
+}
+
+function insideBlock(src: string, body: CNode, layout: Layout, check?: CNode): Anchor {
+  const nl = src.indexOf('\n', body.start);
+  const first = namedChildren(body).find((c) => c.type !== 'comment');
+  const indent = first ? lineIndent(src, first.start) : lineIndent(src, body.start) + layout.unit;
+  const anchor: Anchor = { at: nl + 1, indent, prefix: '', afterLine: body.startRow + 1 };
+  if (check) {
+    anchor.check = check;
+    anchor.failureInAlternative = true;
+  }
+  return anchor;
+}
+
+function mentions(src: string, n: CNode | undefined, key: string): boolean {
+  if (!n) return false;
+  return textOf(src, n).replace(/\s+/g, '').includes(key);
+}
+
+function inMacro(n: CNode): boolean {
+  for (let p = n.parent; p; p = p.parent) if (p.type === 'preproc_def' || p.type === 'preproc_function_def') return true;
+  return false;
+}
+
+function enclosingFn(n: CNode): CNode | undefined {
+  for (let p: CNode | null = n; p; p = p.parent) if (p.type === 'function_definition') return p;
+  return undefined;
+}
+
+function localNames(model: CFileModel, fn: CNode): Set<string> {
+  return new Set(model.fnScope(fn).locals.keys());
+}
+
+/** `name(args)`, or `name (args)` in files written that way. */
+function call(layout: Layout, name: string, args: string): string {
+  return `${name}${layout.callSpace ? ' ' : ''}(${args})`;
+}
+
+/** The failure path, in the neighbour's words. */
+function failureLines(style: ErrorStyle, fd: string, closeFn: string, layout: Layout, what: string): string[] {
+  const out: string[] = [];
+  if (style.perror) out.push(`${call(layout, 'perror', `"${what}"`)};`);
+  if (style.log) {
+    const msg = style.log.percentM ? `${what}: %m` : style.log.usesErrno ? `${what}: %s` : what;
+    const args = [...style.log.leadingArgs, `"${msg}"`, ...(style.log.usesErrno && !style.log.percentM ? [call(layout, 'strerror', 'errno')] : [])];
+    out.push(`${call(layout, style.log.callee, args.join(', '))};`);
+  }
+  const close = () => {
+    out.push(`${call(layout, closeFn, fd)};`);
+    if (style.resetsTo) out.push(`${fd} = ${style.resetsTo};`);
+  };
+  switch (style.kind) {
+    case 'exit':
+      if (style.exitCall) {
+        out.push(`${call(layout, closeFn, fd)};`);
+        out.push(`${style.exitCall};`);
+      }
+      break;
+    case 'return': {
+      close();
+      const v = style.returnValue && keyOf2(style.returnValue) !== keyOf2(fd) ? style.returnValue : style.returnValue ? '-1' : undefined;
+      out.push(v ? `return ${v};` : 'return;');
+      break;
+    }
+    case 'goto':
+      if (!style.labelCloses) close();
+      out.push(`goto ${style.gotoLabel};`);
+      break;
+    case 'continue':
+      close();
+      out.push('continue;');
+      break;
+    case 'break':
+      close();
+      out.push('break;');
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+function keyOf2(s: string): string {
+  return s.replace(/\s+/g, '').replace(/^\((.*)\)$/, '$1');
+}
+
+/** `if (cond)` + the failure path, in the file's brace style (no braces where the neighbour has none). */
+function guarded(cond: string, body: string[], layout: Layout, braceless = false): string[] {
+  const kw = layout.ifSpace ? 'if (' : 'if(';
+  const u = layout.unit;
+  if (braceless && body.length === 1) return [`${kw}${cond})`, u + body[0]];
+  switch (layout.brace) {
+    case 'allman':
+      return [`${kw}${cond})`, '{', ...body.map((l) => u + l), '}'];
+    case 'gnu':
+      // GNU: braces one level in from the `if`, the body one level further.
+      return [`${kw}${cond})`, `${u}{`, ...body.map((l) => u + u + l), `${u}}`];
+    default:
+      return [`${kw}${cond}) {`, ...body.map((l) => u + l), '}'];
+  }
+}
+
+function blockLines(fd: string, style: ErrorStyle, closeFn: string, layout: Layout, v: KeepaliveValues, taken: Set<string>): string[] {
+  const name = (n: string) => (taken.has(n) ? `ka_${n}` : n);
+  const on = name('on');
+  const idle = name('idle');
+  const intvl = name('intvl');
+  const cnt = name('cnt');
+  const u = layout.unit;
+  const so = call(layout, 'setsockopt', `${fd}, SOL_SOCKET, SO_KEEPALIVE, &${on}, ${call(layout, 'sizeof', on)}`);
+  const tune = (opt: string, v: string) => `(void)${call(layout, 'setsockopt', `${fd}, IPPROTO_TCP, ${opt}, &${v}, ${call(layout, 'sizeof', v)}`)};`;
+  const fail = style.kind === 'none' ? [] : failureLines(style, fd, closeFn, layout, 'setsockopt(SO_KEEPALIVE)');
+  const head = fail.length ? guarded(`${so} < 0`, fail, layout, style.braceless) : [`(void)${so};`];
+  const body = [
+    `int ${on} = 1;`,
+    '#if defined(TCP_KEEPIDLE) || defined(TCP_KEEPALIVE)',
+    `int ${idle} = ${v.idle};`,
+    '#endif',
+    '#ifdef TCP_KEEPINTVL',
+    `int ${intvl} = ${v.interval};`,
+    '#endif',
+    '#ifdef TCP_KEEPCNT',
+    `int ${cnt} = ${v.count};`,
+    '#endif',
+    ...head,
+    `/* Probe after ${v.idle} s idle, every ${v.interval} s; drop after ${v.count} misses (tuning is best effort). */`,
+    '#if defined(TCP_KEEPIDLE)',
+    tune('TCP_KEEPIDLE', idle),
+    '#elif defined(TCP_KEEPALIVE)',
+    tune('TCP_KEEPALIVE', idle),
+    '#endif',
+    '#ifdef TCP_KEEPINTVL',
+    tune('TCP_KEEPINTVL', intvl),
+    '#endif',
+    '#ifdef TCP_KEEPCNT',
+    tune('TCP_KEEPCNT', cnt),
+    '#endif',
+  ];
+  return ['{', ...body.map((l) => (l.startsWith('#') ? l : u + l)), '}'];
+}
+
+function helperLines(h: KeepaliveHelper, fd: string, style: ErrorStyle, closeFn: string, layout: Layout): string[] {
+  const args: string[] = [];
+  for (let i = 0; i < h.arity; i++) args.push(i === h.fdIndex ? fd : i === h.enableIndex ? '1' : '0');
+  const invoke = call(layout, h.name, args.join(', '));
+  if (h.returnsVoid) return [`${invoke};`];
+  const fail = style.kind === 'none' || !h.negativeOnError ? [] : failureLines(style, fd, closeFn, layout, h.name);
+  return fail.length ? guarded(`${invoke} < 0`, fail, layout, style.braceless) : [`(void)${invoke};`];
+}
+
+/** A project helper that turns keepalive on, callable from this file at this point. */
+function usableHelper(project: CProject, model: CFileModel, before: number): KeepaliveHelper | undefined {
+  const calledHere = new Set<string>();
+  for (const m of model.src.slice(0, before).matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) calledHere.add(m[1]!);
+  return project.keepaliveHelpers().find((h) => (h.file === model.file ? h.definedAt < before : !h.isStatic && (calledHere.has(h.name) || model.src.includes(`${h.name}(`))));
+}
+
+/** `#include <x>` after the file's last top-level #include, unless it is already there. */
+function includeEdit(model: CFileModel, header: string, present: RegExp, eol: string): TextEdit | undefined {
+  if (present.test(model.src)) return undefined;
+  const includes = model.root.children.filter((c) => c.type === 'preproc_include');
+  const last = includes[includes.length - 1];
+  if (!last) return { start: 0, end: 0, text: `#include ${header}${eol}` };
+  // preproc_include spans its trailing newline.
+  const end = model.src[last.end - 1] === '\n' ? last.end : model.src.indexOf('\n', last.end) + 1 || model.src.length;
+  return { start: end, end, text: `#include ${header}${eol}` };
+}
+

@@ -75,11 +75,14 @@ export const cBackend: Backend<CScan, CProject> = {
     const model = project.model(file);
     if (!model) return { sites: [], diagnostics: [] };
     const sites = analyzeCFile(model, project, { extraHelpers: opts.helpers });
-    if (opts.fixes) planFixes(model.src, model.root, sites, project, opts);
-    const out: Site[] = sites.map(({ raw: _raw, effects: _e, listener: _l, fnName: _f, ...site }) => site);
+    if (opts.fixes) planFixes(model, sites, project, opts);
+    const out: Site[] = sites.map(({ raw: _raw, model: _m, effects: _e, listener: _l, fnName: _f, ...site }) => site);
     return { sites: out, diagnostics: parseDiagnostics(model.src, model) };
   },
   parsedCount(project) {
     return project.parsedFiles.size;
+  },
+  parseErrorCount(text) {
+    return parseC(text).errors.length;
   },
 };

@@ -101,7 +101,7 @@ function describeExpr(project: CProject, model: CFileModel, fs: FnScope, expr: C
           notes.push(`mixed field; decided from the name ${fs.name}()`);
         }
       }
-      const ka = hereKa ?? f.keepalive;
+      const ka = hereKa ?? f.listenerKeepalive ?? (f.listener ? f.keepalive : undefined);
       return { tcp, ...kaOf(ka), loopback: f.loopback, notes };
     }
   }

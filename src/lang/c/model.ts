@@ -8,7 +8,7 @@ import { isEmpty } from './effects.js';
 import type { CNode } from './parse.js';
 import { buildFileScope, buildFnScope, type FileScope, type FnScope } from './scope.js';
 import { findSites, type RawSite, type SocketAlias } from './sites.js';
-import { fieldKey, track } from './track.js';
+import { fieldKey, track, type HelperNames } from './track.js';
 import { atomsOf, UNKNOWN, type ValueEnv } from './values.js';
 
 export interface CallFacts {
@@ -113,7 +113,7 @@ export class CFileModel {
   }
 
   /** What `fs` does with parameter `index`: tag '' the fd itself, '&' the fd it points to, 'f' field f of it, '*' the struct passed on. */
-  paramEffects(fs: FnScope, index: number, extraHelpers: Set<string>): TaggedEffects {
+  paramEffects(fs: FnScope, index: number, extraHelpers: HelperNames): TaggedEffects {
     const memoKey = `${fs.node.start}:${index}`;
     const hit = this.paramMemo.get(memoKey);
     if (hit) return hit;
@@ -159,7 +159,7 @@ export class CFileModel {
   }
 
   /** What callers in this file do with the result of `name(...)` when they keep it. */
-  resultsOf(name: string, extraHelpers: Set<string>): ResultUse[] {
+  resultsOf(name: string, extraHelpers: HelperNames): ResultUse[] {
     const out = this.resultsOfHere(name, extraHelpers);
     if (this.alternate) {
       const seen = new Set(out.map((u) => u.node.start));
@@ -168,7 +168,7 @@ export class CFileModel {
     return out;
   }
 
-  private resultsOfHere(name: string, extraHelpers: Set<string>): ResultUse[] {
+  private resultsOfHere(name: string, extraHelpers: HelperNames): ResultUse[] {
     const out: ResultUse[] = [];
     for (const fn of this.scope.functions) {
       walk(fn, (n) => {
@@ -182,7 +182,7 @@ export class CFileModel {
   }
 
   /** socket() sites whose descriptor is stored in a field/global or returned (factories). */
-  storedSites(aliases: Map<string, SocketAlias>, extraHelpers: Set<string>): StoredSite[] {
+  storedSites(aliases: Map<string, SocketAlias>, extraHelpers: HelperNames): StoredSite[] {
     const out = this.storedSitesHere(aliases, extraHelpers);
     if (this.alternate) {
       const seen = new Set(out.map((s) => `${s.line}:${s.fn}`));
@@ -191,7 +191,7 @@ export class CFileModel {
     return out;
   }
 
-  private storedSitesHere(aliases: Map<string, SocketAlias>, extraHelpers: Set<string>): StoredSite[] {
+  private storedSitesHere(aliases: Map<string, SocketAlias>, extraHelpers: HelperNames): StoredSite[] {
     const out: StoredSite[] = [];
     for (const site of findSites(this.src, this.root, aliases)) {
       if (site.api !== 'socket') continue;
@@ -270,7 +270,7 @@ export function enclosingFunction(node: CNode): CNode | undefined {
 }
 
 /** The descriptor's local effects right after a site (edges unresolved). */
-export function localSiteEffects(fs: FnScope, site: RawSite, extraHelpers: Set<string>): Effects {
+export function localSiteEffects(fs: FnScope, site: RawSite, extraHelpers: HelperNames): Effects {
   const src = fs.file.src;
   const t = site.target;
   let initial: Effects = {};
@@ -333,7 +333,7 @@ export function argInfoOf(fs: FnScope, a: CNode): ArgInfo {
 }
 
 /** What a caller does with a call's result: returns it, or keeps it in a variable and uses it. */
-export function resultUseOf(fs: FnScope, call: CNode, extraHelpers: Set<string>): TaggedEffects | undefined {
+export function resultUseOf(fs: FnScope, call: CNode, extraHelpers: HelperNames): TaggedEffects | undefined {
   const src = fs.file.src;
   const name = callName(src, call);
   if (NOT_FACTORIES.test(name)) return undefined;

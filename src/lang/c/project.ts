@@ -8,6 +8,7 @@ import type { CallFacts, CFileModel, FieldUse, ResultUse, StoredSite } from './m
 import type { CScan } from './scan.js';
 import type { FnScope } from './scope.js';
 import type { SocketAlias } from './sites.js';
+import type { HelperNames } from './track.js';
 import { atomsOf, tcpVerdict, type ValueEnv } from './values.js';
 
 const MAX_DEPTH = 8;
@@ -16,8 +17,10 @@ export interface FieldFacts {
   tcp: Set<Tcp>;
   listener: boolean;
   client: boolean;
-  /** Keepalive on every TCP socket stored in the field (absent when one lacks it). */
+  /** Keepalive on every TCP connection stored in the field (absent when one lacks it). */
   keepalive?: KaEvidence;
+  /** Keepalive on every TCP listener stored in the field: what accepted sockets inherit. */
+  listenerKeepalive?: KaEvidence;
   loopback: boolean;
   sites: number;
   uses: FieldUse[];
@@ -30,15 +33,33 @@ export interface FnRef {
 
 export type ModelLoader = (file: string) => CFileModel | undefined;
 
+/** A project function that turns keepalive on for its descriptor parameter (reused by fixes). */
+export interface KeepaliveHelper {
+  name: string;
+  file: string;
+  isStatic: boolean;
+  definedAt: number;
+  arity: number;
+  fdIndex: number;
+  /** The parameter that switches it on (`set_keepalive(fd, 1)`), when there is one. */
+  enableIndex?: number;
+  returnsVoid: boolean;
+  /** Every return is 0, -1 or a setsockopt() result: `< 0` means failure. */
+  negativeOnError: boolean;
+}
+
 export class CProject {
   readonly socketAliases = new Map<string, SocketAlias>();
   readonly keepaliveMacros = new Map<string, number>();
   readonly closeMacros = new Set<string>();
   readonly callAliases = new Map<string, { callee: string; argMap: number[] }>();
   readonly defines = new Map<string, string>();
-  readonly helperNames: Set<string>;
+  /** Keepalive helpers known by name: config-declared functions and `SET_KA(fd)`-style macros. */
+  readonly helperNames: HelperNames;
   /** Files that could hold sites or set SO_KEEPALIVE: the sources of field facts. */
   readonly seedFiles: string[] = [];
+  /** Files that set SO_KEEPALIVE: where keepalive helpers live. */
+  readonly keepaliveFiles: string[] = [];
   private readonly mentions = new Map<string, string[]>();
   private readonly definers = new Map<string, string[]>();
   private readonly cache = new Map<string, CFileModel>();
@@ -76,8 +97,9 @@ export class CProject {
     const aliasNames = [...this.socketAliases.keys()];
     for (const [file, s] of scans) {
       if (s.sites || s.keepalive || aliasNames.some((a) => s.names.includes(a))) this.seedFiles.push(file);
+      if (s.keepalive) this.keepaliveFiles.push(file);
     }
-    this.helperNames = new Set([...extraHelpers, ...this.keepaliveMacros.keys()]);
+    this.helperNames = new Map<string, 'macro' | 'function'>([...extraHelpers.map((h) => [h, 'function'] as const), ...[...this.keepaliveMacros.keys()].map((m) => [m, 'macro'] as const)]);
   }
 
   /** Could this file hold a site, given every alias in the project? */
@@ -121,6 +143,47 @@ export class CProject {
     const local = all.filter((r) => r.model.file === file);
     if (local.length) return local;
     return all.filter((r) => !r.fs.isStatic);
+  }
+
+  private helpersCache?: KeepaliveHelper[];
+
+  /**
+   * Project functions whose only parameters are the descriptor (and an on/off switch) and that
+   * set SO_KEEPALIVE on it unconditionally: a fix calls one of these rather than pasting a block.
+   */
+  keepaliveHelpers(): KeepaliveHelper[] {
+    if (this.helpersCache) return this.helpersCache;
+    const out: KeepaliveHelper[] = [];
+    for (const file of this.keepaliveFiles) {
+      const m = this.model(file);
+      if (!m) continue;
+      for (const fn of m.scope.functions) {
+        const fs = m.fnScope(fn);
+        if (!fs.name || fs.params.length === 0 || fs.params.length > 2) continue;
+        for (let i = 0; i < fs.params.length; i++) {
+          const ka = m.paramEffects(fs, i, this.helperNames)['']?.keepalive;
+          if (!ka || ka.kind !== 'direct') continue;
+          const enableIndex = ka.valueParam;
+          if (fs.params.length === 2 && enableIndex === undefined) continue;
+          const text = m.src.slice(fn.start, fn.end);
+          const returns = [...text.matchAll(/\breturn\b\s*([^;]*);/g)].map((r) => r[1]!.trim());
+          out.push({
+            name: fs.name,
+            file,
+            isStatic: fs.isStatic,
+            definedAt: fn.start,
+            arity: fs.params.length,
+            fdIndex: i,
+            ...(enableIndex !== undefined ? { enableIndex } : {}),
+            returnsVoid: /^\s*(static\s+)?(inline\s+)?void\b/.test(text),
+            negativeOnError: returns.length > 0 && returns.every((r) => /^(0|-1|\(?-1\)?|setsockopt\s*\(.*\))$/.test(r)),
+          });
+          break;
+        }
+      }
+    }
+    this.helpersCache = out;
+    return out;
   }
 
   /** Every call to `fn` in the project, with the file model it is in. */
@@ -236,10 +299,13 @@ export class CProject {
   }
 
   private externalCall(edge: Edge): Effects {
-    if (this.helperNames.has(edge.callee)) {
+    const helper = this.helperNames.get(edge.callee);
+    if (helper) {
       const idx = this.keepaliveMacros.get(edge.callee);
       if (idx === undefined || idx === edge.arg) {
-        return { keepalive: { kind: edge.conditional ? 'conditional' : 'wrapper', line: edge.line, file: edge.file, via: `${edge.callee}()` } };
+        // A macro expands to setsockopt() right here: that is direct evidence, not a hand-off.
+        const kind = edge.conditional ? 'conditional' : helper === 'macro' ? 'direct' : 'wrapper';
+        return { keepalive: { kind, line: edge.line, file: edge.file, via: helper === 'macro' ? `${edge.callee}() → setsockopt(SO_KEEPALIVE)` : `${edge.callee}() (configured helper)` } };
       }
     }
     if ((this.closeMacros.has(edge.callee) || /close/i.test(edge.callee)) && edge.arg === 0 && edge.path === '') return { close: edge.line };
@@ -359,7 +425,11 @@ export class CProject {
         if (u.kind === 'connect') f.client = true;
       }
     }
-    for (const [k, ka] of kaOf) if (ka) get(k).keepalive = betterKa(get(k).keepalive, ka);
+    for (const [k, ka] of kaOf) {
+      if (!ka) continue;
+      if (k.startsWith('L:')) get(k.slice(2)).listenerKeepalive = ka;
+      else get(k).keepalive = betterKa(get(k).keepalive, ka);
+    }
     for (const f of map.values()) if (f.sites === 0) f.loopback = false;
     return map;
   }
@@ -382,8 +452,10 @@ export class CProject {
       f.client ||= r.connect !== undefined;
       f.loopback &&= !!r.bind?.loopback || !!r.connect?.loopback;
       if (tcp !== 'no') {
-        const prev = kaOf.get(k);
-        kaOf.set(k, prev === null ? null : r.keepalive ? (prev ? weakerKa(prev, r.keepalive) : r.keepalive) : null);
+        // Listeners and connections share generic fields (an event loop's `data.fd`): keep apart.
+        const slot = r.listen !== undefined ? `L:${k}` : k;
+        const prev = kaOf.get(slot);
+        kaOf.set(slot, prev === null ? null : r.keepalive ? (prev ? weakerKa(prev, r.keepalive) : r.keepalive) : null);
       }
     }
   }
@@ -423,7 +495,9 @@ function judgeKeepalive(ka: KaEvidence, edge: Edge, calleeName: string): KaEvide
 
 function mergeField(a: FieldFacts, b: FieldFacts): FieldFacts {
   const ka = a.keepalive || b.keepalive ? betterKa(a.keepalive, b.keepalive) : undefined;
+  const lka = a.listenerKeepalive || b.listenerKeepalive ? betterKa(a.listenerKeepalive, b.listenerKeepalive) : undefined;
   return {
+    ...(lka ? { listenerKeepalive: lka } : {}),
     tcp: new Set([...a.tcp, ...b.tcp]),
     listener: a.listener || b.listener,
     client: a.client || b.client,

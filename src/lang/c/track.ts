@@ -9,6 +9,9 @@ import type { CNode } from './parse.js';
 import type { FnScope } from './scope.js';
 import { atomsOf, baseIdentifier, hasNonZero, isZeroOnly, pointerAliases, UNKNOWN, type ValueEnv } from './values.js';
 
+/** Keepalive helpers known by name: `macro` ones expand to setsockopt() in place. */
+export type HelperNames = ReadonlyMap<string, 'macro' | 'function'>;
+
 export interface TrackStart {
   env: ValueEnv;
   /** Expressions that hold the value → tag ('' = the fd itself). */
@@ -20,7 +23,7 @@ export interface TrackStart {
   /** Nested tracking of call results is allowed this many more levels. */
   resultDepth: number;
   /** Extra keepalive helper names from the project configuration (fd is their first argument). */
-  extraHelpers?: Set<string>;
+  extraHelpers?: HelperNames;
 }
 
 /** Calls that move data over the socket: a socket used this way is a real connection. */
@@ -317,8 +320,9 @@ export function track(start: TrackStart): TaggedEffects {
         keepaliveEvent(e, call, enable, 'wrapper', `${name}()${helper.library ? ` (${helper.library})` : ''}`);
         continue;
       }
-      if (m.path === '' && start.extraHelpers?.has(name)) {
-        keepaliveEvent(e, call, undefined, 'wrapper', `${name}() (configured helper)`);
+      const known = m.path === '' ? start.extraHelpers?.get(name) : undefined;
+      if (known) {
+        keepaliveEvent(e, call, undefined, known === 'macro' ? 'direct' : 'wrapper', known === 'macro' ? `${name}() → setsockopt(SO_KEEPALIVE)` : `${name}() (configured helper)`);
         continue;
       }
       if (m.path === '' && name !== 'getsockopt') {
@@ -445,6 +449,15 @@ export function track(start: TrackStart): TaggedEffects {
   function conditionalContext(node: CNode): { conditional: boolean; valueParam?: number } {
     for (let n: CNode | null = node; n && n.parent && n !== scope.node; n = n.parent) {
       const p = n.parent;
+      // `setting && enable_keepalive(fd)`: the right operand runs only when the left holds.
+      if (p.type === 'binary_expression' && n.field === 'right') {
+        const op = p.children.find((c) => c.field === 'operator')?.type;
+        const left = child(p, 'left');
+        if ((op === '&&' || op === '||') && left) {
+          const text = textOf(src, left);
+          if (![...holders.keys()].some((h) => text.includes(h))) return { conditional: true };
+        }
+      }
       if ((p.type === 'if_statement' && (n.field === 'consequence' || n.field === 'alternative')) || (p.type === 'conditional_expression' && n.field !== 'condition')) {
         const cond = child(p, 'condition');
         if (!cond) continue;

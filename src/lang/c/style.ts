@@ -1,0 +1,231 @@
+// Reading a C file's own style, so an inserted block looks like its neighbours: indentation,
+// brace placement, `if (` spacing, C89 or C99, and how the nearest check handles errors.
+import { callArgs, callName, child, keyOf, namedChildren, textOf, unwrap, walk } from './ast.js';
+import type { CNode } from './parse.js';
+
+export interface Layout {
+  /** One level of indentation: '\t' or N spaces. */
+  unit: string;
+  brace: 'kr' | 'allman' | 'gnu';
+  /** `if (` (true) or `if(` (false). */
+  ifSpace: boolean;
+  /** C89: declarations only at block start, no `//` comments. */
+  c89: boolean;
+  /** GNU-style space between a function name and its `(`: `close (fd)`. */
+  callSpace: boolean;
+  eol: '\n' | '\r\n';
+}
+
+export function inferLayout(src: string, root: CNode): Layout {
+  const eol = (src.match(/\r\n/g) ?? []).length > (src.match(/(?<!\r)\n/g) ?? []).length ? '\r\n' : '\n';
+  return { unit: indentUnit(src), brace: braceStyle(src, root), ifSpace: ifSpacing(src), c89: isC89(src, root), callSpace: callSpacing(src), eol };
+}
+
+/** The most common increase of indentation between a line and the next. */
+function indentUnit(src: string): string {
+  const lines = src.split(/\r?\n/);
+  let tabs = 0;
+  const spaces = new Map<number, number>();
+  let prev = '';
+  for (const line of lines) {
+    if (!line.trim() || /^\s*(\*|\/\/|#)/.test(line)) continue;
+    const ind = /^[ \t]*/.exec(line)![0];
+    if (ind.length > prev.length && ind.startsWith(prev)) {
+      const delta = ind.slice(prev.length);
+      if (/^\t+$/.test(delta)) tabs++;
+      else if (/^ +$/.test(delta)) spaces.set(delta.length, (spaces.get(delta.length) ?? 0) + 1);
+    }
+    prev = ind;
+  }
+  let best = 4;
+  let bestCount = 0;
+  for (const [n, c] of spaces) if (c > bestCount || (c === bestCount && n < best)) [best, bestCount] = [n, c];
+  return tabs > bestCount ? '\t' : ' '.repeat(best);
+}
+
+/** How `if` bodies open their braces in this file: same line (K&R), own line (Allman), own line indented (GNU). */
+function braceStyle(src: string, root: CNode): Layout['brace'] {
+  const votes = { kr: 0, allman: 0, gnu: 0 };
+  walk(root, (n) => {
+    if (n.type !== 'if_statement') return;
+    const body = child(n, 'consequence');
+    if (!body || body.type !== 'compound_statement') return;
+    const cond = child(n, 'condition');
+    if (!cond) return;
+    if (body.startRow === cond.endRow) votes.kr++;
+    else {
+      const ifIndent = lineIndent(src, n.start);
+      const braceIndent = lineIndent(src, body.start);
+      if (braceIndent.length > ifIndent.length) votes.gnu++;
+      else votes.allman++;
+    }
+  });
+  if (votes.allman > votes.kr && votes.allman >= votes.gnu) return 'allman';
+  if (votes.gnu > votes.kr && votes.gnu > votes.allman) return 'gnu';
+  return 'kr';
+}
+
+/** Calls written `name (args)` more often than `name(args)`. */
+function callSpacing(src: string): boolean {
+  const code = src.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:[^"\\\n]|\\.)*"/g, '');
+  const kw = /^(if|while|for|switch|return|sizeof|defined)$/;
+  let spaced = 0;
+  let tight = 0;
+  for (const m of code.matchAll(/\b([A-Za-z_]\w*)( ?)\(/g)) {
+    if (kw.test(m[1]!)) continue;
+    if (m[2]) spaced++;
+    else tight++;
+  }
+  return spaced > tight;
+}
+
+function ifSpacing(src: string): boolean {
+  const spaced = (src.match(/\bif \(/g) ?? []).length;
+  const tight = (src.match(/\bif\(/g) ?? []).length;
+  return spaced >= tight;
+}
+
+/** C99 when the file uses `//` comments, `for (int …`, or declarations after statements. */
+function isC89(src: string, root: CNode): boolean {
+  if (/^\s*\/\/|[;{}]\s*\/\/|for\s*\(\s*(int|unsigned|size_t|long)\b/m.test(src.replace(/"(?:[^"\\\n]|\\.)*"/g, '""'))) return false;
+  let mixed = false;
+  walk(root, (n) => {
+    if (mixed) return false;
+    if (n.type !== 'compound_statement') return;
+    let sawStatement = false;
+    for (const c of namedChildren(n)) {
+      if (c.type === 'declaration') {
+        if (sawStatement) mixed = true;
+      } else if (!c.type.startsWith('preproc_')) sawStatement = true;
+    }
+  });
+  return !mixed;
+}
+
+export function lineIndent(src: string, offset: number): string {
+  const start = src.lastIndexOf('\n', offset - 1) + 1;
+  return /^[ \t]*/.exec(src.slice(start, offset))![0];
+}
+
+/** How the check next to the socket's creation reacts to failure. */
+export interface ErrorStyle {
+  kind: 'exit' | 'return' | 'goto' | 'log' | 'continue' | 'break' | 'none';
+  /** The neighbour's failure branch is one statement without braces. */
+  braceless?: boolean;
+  /** The failure-path statements as written in the neighbour, in order (logging first). */
+  log?: { callee: string; leadingArgs: string[]; usesErrno: boolean; percentM: boolean };
+  /** `perror` is its own kind of logging: a single label argument. */
+  perror?: boolean;
+  exitCall?: string;
+  returnValue?: string;
+  gotoLabel?: string;
+  /** The failure path already closes the descriptor (a goto target that closes it). */
+  labelCloses?: boolean;
+  /** The code resets the variable after closing it (`close(fd); fd = -1;`). */
+  resetsTo?: string;
+}
+
+const EXITS = /^(exit|_exit|_Exit|abort|err|errx|fatal|die|panic|\w*_fatal|fatal_\w*)$/;
+
+/** Reads the failure branch of the `if` that checks the socket right after it is made. */
+export function errorStyleOf(src: string, check: CNode | undefined, fn: CNode, fdKey: string): ErrorStyle {
+  if (!check) return { kind: 'none' };
+  const body = failureBranch(check);
+  if (!body) return { kind: 'none' };
+  const stmts = body.type === 'compound_statement' ? namedChildren(body).filter((c) => c.type !== 'comment') : [body];
+  const style: ErrorStyle = { kind: 'none' };
+  if (body.type !== 'compound_statement') style.braceless = true;
+  for (const st of stmts) {
+    const s = unwrapStatement(st);
+    if (!s) continue;
+    if (s.type === 'return_statement') {
+      style.kind = 'return';
+      const v = namedChildren(s)[0];
+      if (v) style.returnValue = textOf(src, v);
+    } else if (s.type === 'goto_statement') {
+      style.kind = 'goto';
+      const label = child(s, 'label');
+      style.gotoLabel = label ? textOf(src, label) : '';
+      style.labelCloses = labelClosesFd(src, fn, style.gotoLabel, fdKey);
+    } else if (s.type === 'continue_statement') style.kind = 'continue';
+    else if (s.type === 'break_statement') style.kind = 'break';
+    else if (s.type === 'call_expression') {
+      const name = callName(src, s);
+      const args = callArgs(s);
+      if (name === 'perror') style.perror = true;
+      else if (name === 'exit' || name === '_exit' || name === 'abort') {
+        style.kind = 'exit';
+        style.exitCall = textOf(src, s);
+      } else if (!/close/i.test(name) && args.some((a) => unwrap(a).type === 'string_literal' || unwrap(a).type === 'concatenated_string')) {
+        const fmt = args.findIndex((a) => unwrap(a).type === 'string_literal' || unwrap(a).type === 'concatenated_string');
+        const text = textOf(src, s);
+        style.log = {
+          callee: name,
+          leadingArgs: args.slice(0, fmt).map((a) => textOf(src, a)),
+          usesErrno: /\berrno\b|strerror|ERRNO/.test(text),
+          percentM: /%m/.test(textOf(src, args[fmt]!)),
+        };
+        if (EXITS.test(name) && style.kind === 'none') style.kind = 'exit';
+      }
+    }
+  }
+  if (style.kind === 'none' && (style.log || style.perror)) style.kind = 'log';
+  style.resetsTo = resetValue(src, fn, fdKey);
+  return style;
+}
+
+/** The branch of a check `if` that runs when creation failed. */
+function failureBranch(check: CNode): CNode | undefined {
+  if (check.type !== 'if_statement') return undefined;
+  return child(check, 'consequence');
+}
+
+function unwrapStatement(st: CNode): CNode | undefined {
+  if (st.type === 'expression_statement') {
+    const e = namedChildren(st)[0];
+    return e ? unwrap(e) : undefined;
+  }
+  return st;
+}
+
+function labelClosesFd(src: string, fn: CNode, label: string, fdKey: string): boolean {
+  let closes = false;
+  walk(fn, (n) => {
+    if (n.type !== 'labeled_statement') return;
+    const l = child(n, 'label');
+    if (!l || textOf(src, l) !== label) return;
+    // Everything from the label to the end of the function runs on that path.
+    const rest = src.slice(n.start, fn.end);
+    const escaped = fdKey.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/->/g, '\\s*->\\s*');
+    if (new RegExp(`close\\w*\\s*\\(\\s*${escaped}\\s*\\)`, 'i').test(rest)) closes = true;
+  });
+  return closes;
+}
+
+/** `fd = -1` (or INVALID_SOCKET…) somewhere in the function: the code resets after closing. */
+function resetValue(src: string, fn: CNode, fdKey: string): string | undefined {
+  let value: string | undefined;
+  walk(fn, (n) => {
+    if (value || n.type !== 'assignment_expression') return;
+    const l = child(n, 'left');
+    const r = child(n, 'right');
+    if (!l || !r || keyOf(src, l) !== fdKey) return;
+    const t = textOf(src, r).trim();
+    if (/^(-1|[A-Z][A-Z0-9_]*)$/.test(t)) value = t;
+  });
+  return value;
+}
+
+/** The function used to close sockets in this function or file (`closesocket`, `COMPAT_CLOSE`…). */
+export function closeFunctionOf(src: string, fn: CNode): string {
+  const counts = new Map<string, number>();
+  walk(fn, (n) => {
+    if (n.type !== 'call_expression') return;
+    const name = callName(src, n);
+    if (/^(close|closesocket|\w*_?close_?socket\w*|COMPAT_CLOSE|sclose|evutil_closesocket)$/i.test(name) && callArgs(n).length === 1) counts.set(name, (counts.get(name) ?? 0) + 1);
+  });
+  let best = 'close';
+  let bestCount = 0;
+  for (const [n, c] of counts) if (c > bestCount) [best, bestCount] = [n, c];
+  return best;
+}
