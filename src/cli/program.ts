@@ -6,6 +6,7 @@ import { prepareFixes, renderDiff, writeFixes } from '../engine/fixer.js';
 import { DEFAULT_KEEPALIVE } from '../engine/types.js';
 import { printerFor, printerNames } from '../report/index.js';
 import { VERSION } from '../engine/version.js';
+import { registerRuntimeCommands } from './runtime-commands.js';
 
 export interface CliIO {
   cwd: string;
@@ -56,6 +57,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .action(async (paths: string[], opts: Record<string, unknown>) => {
       exitCode = await auditCommand(paths, opts, io);
     });
+  registerRuntimeCommands(program, io, (code) => {
+    exitCode = code;
+  });
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
