@@ -1,0 +1,103 @@
+// The project: pass-0 scans of every file, files parsed on demand through a bounded cache, and
+// the import graph between project modules (relative specifiers only) for cross-file facts.
+import { posix } from 'node:path';
+import type { TextLoader } from '../../engine/backend.js';
+import { TsFile } from './parse.js';
+import type { TsScan } from './scan.js';
+
+const EXTS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
+const CACHE_SIZE = 256;
+
+export class TsProject {
+  readonly parsedFiles = new Set<string>();
+  private readonly cache = new Map<string, TsFile | null>();
+  private importersCache: Map<string, string[]> | undefined;
+  private readonly resolved = new Map<string, string | undefined>();
+
+  constructor(
+    readonly scans: Map<string, TsScan>,
+    private readonly load: TextLoader,
+    readonly helpers: string[],
+  ) {}
+
+  /** The parsed file, from the cache or parsed now (undefined when unreadable). */
+  file(display: string): TsFile | undefined {
+    const hit = this.cache.get(display);
+    if (hit !== undefined) {
+      // Refresh its place in the LRU order.
+      this.cache.delete(display);
+      this.cache.set(display, hit);
+      return hit ?? undefined;
+    }
+    if (!this.scans.has(display)) return undefined;
+    const text = this.load(display);
+    const parsed = text === undefined ? null : new TsFile(display, text);
+    if (parsed) this.parsedFiles.add(display);
+    this.cache.set(display, parsed);
+    if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+    return parsed ?? undefined;
+  }
+
+  /** Resolves a relative module specifier from a file to a project file (display path). */
+  resolve(from: string, spec: string): string | undefined {
+    if (!spec.startsWith('.')) return undefined;
+    const key = `${from}\0${spec}`;
+    if (this.resolved.has(key)) return this.resolved.get(key);
+    const base = posix.normalize(posix.join(posix.dirname(from), spec));
+    const candidates = [base];
+    // TS sources import './x.js' meaning './x.ts'.
+    const m = /\.(m|c)?js$/.exec(base);
+    if (m) {
+      const stem = base.slice(0, -m[0].length);
+      candidates.push(`${stem}.${m[1] ?? ''}ts`, `${stem}.tsx`);
+    }
+    for (const e of EXTS) candidates.push(base + e);
+    for (const e of EXTS) candidates.push(`${base}/index${e}`);
+    const hit = candidates.find((c) => this.scans.has(c));
+    this.resolved.set(key, hit);
+    return hit;
+  }
+
+  /**
+   * Files that import `file`, directly or through modules that re-export it (an index.ts that
+   * does `export * from './x'`), so a factory's callers in other files can be found.
+   */
+  importersOf(file: string): string[] {
+    if (!this.importersCache) {
+      const direct = new Map<string, string[]>();
+      const reexporters = new Map<string, string[]>();
+      for (const [f, s] of this.scans) {
+        // A barrel (index.ts) that imports a module usually exports it again.
+        const barrel = /(^|\/)index\.[^/]+$/.test(f);
+        for (const spec of s.imports) {
+          const t = this.resolve(f, spec);
+          if (t && t !== f) direct.set(t, [...(direct.get(t) ?? []), f]);
+          if (t && t !== f && barrel) reexporters.set(t, [...(reexporters.get(t) ?? []), f]);
+        }
+        for (const spec of s.reexports) {
+          const t = this.resolve(f, spec);
+          if (t && t !== f) reexporters.set(t, [...(reexporters.get(t) ?? []), f]);
+        }
+      }
+      const all = new Map<string, string[]>();
+      for (const f of this.scans.keys()) {
+        const out = new Set<string>();
+        const queue = [f];
+        const seen = new Set([f]);
+        while (queue.length) {
+          const cur = queue.shift()!;
+          for (const i of direct.get(cur) ?? []) out.add(i);
+          for (const r of reexporters.get(cur) ?? []) {
+            if (seen.has(r)) continue;
+            seen.add(r);
+            queue.push(r);
+          }
+        }
+        out.delete(f);
+        if (out.size) all.set(f, [...out].sort());
+      }
+      this.importersCache = all;
+    }
+    return this.importersCache.get(file) ?? [];
+  }
+}

@@ -1,0 +1,39 @@
+// Pass 0: a cheap text scan of every TS/JS file (no parsing). It tells which files may hold
+// net/tls sites, which ones touch keepalive at all, and the project modules each one imports,
+// so the project parses other files only when a socket's trail leads there.
+
+export interface TsScan {
+  /** Names the `net` or `tls` module: may hold sites. */
+  sites: boolean;
+  /** Mentions setKeepAlive / keepAlive: may hold evidence for sockets made elsewhere. */
+  keepalive: boolean;
+  /** Relative module specifiers it imports, requires or re-exports. */
+  imports: string[];
+  /** Relative module specifiers it re-exports (`export … from`). */
+  reexports: string[];
+  /** Identifiers followed by `(`: functions and methods it calls or defines. */
+  names: string[];
+}
+
+const NET_TLS = /(?:require\s*\(\s*|from\s*|import\s*\(\s*|import\s+)(['"`])(?:node:)?(?:net|tls)\1/;
+const REL_IMPORT = /(?:require\s*\(\s*|from\s*|import\s*\(\s*|import\s+)(['"])(\.{1,2}(?:\/[^'"\n]*)?)\1/g;
+const REEXPORT = /\bexport\s+(?:\*|\{[^}]*\}|\*\s+as\s+\w+)\s*from\s*(['"])(\.{1,2}(?:\/[^'"\n]*)?)\1/g;
+const CALLED = /\b([A-Za-z_$][\w$]*)\s*\(/g;
+
+export function scanTs(text: string): TsScan {
+  const imports = new Set<string>();
+  for (const m of text.matchAll(REL_IMPORT)) imports.add(m[2]!);
+  const reexports = new Set<string>();
+  if (text.includes('export')) for (const m of text.matchAll(REEXPORT)) reexports.add(m[2]!);
+  // module.exports = require('./x') re-exports as well.
+  for (const m of text.matchAll(/module\.exports\s*=\s*require\s*\(\s*(['"])(\.{1,2}(?:\/[^'"\n]*)?)\1/g)) reexports.add(m[2]!);
+  const names = new Set<string>();
+  for (const m of text.matchAll(CALLED)) names.add(m[1]!);
+  return {
+    sites: NET_TLS.test(text),
+    keepalive: /\bsetKeepAlive\b|\bkeepAlive\b/.test(text),
+    imports: [...imports],
+    reexports: [...reexports],
+    names: [...names],
+  };
+}

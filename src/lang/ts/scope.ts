@@ -1,0 +1,274 @@
+// Lexical scopes of one file, without a type checker: which declaration every value identifier
+// refers to. Parse-only analysis needs this so that a repo's own `Socket` class or a local
+// function named `connect` is never mistaken for the `net` one.
+import ts from 'typescript';
+
+export type BindingKind = 'var' | 'let' | 'const' | 'param' | 'function' | 'class' | 'import' | 'catch' | 'enum';
+
+export interface Binding {
+  name: string;
+  kind: BindingKind;
+  /** The declaring identifier. */
+  id: ts.Identifier;
+  /** VariableDeclaration, ParameterDeclaration, BindingElement, FunctionDeclaration, ImportSpecifier, … */
+  decl: ts.Node;
+  /** Value references (the declaring identifier excluded). */
+  refs: ts.Identifier[];
+  /** Right-hand sides of later `name = expr` assignments. */
+  writes: ts.Expression[];
+}
+
+interface Scope {
+  parent: Scope | undefined;
+  names: Map<string, Binding>;
+}
+
+export class FileScopes {
+  private readonly byRef = new Map<ts.Identifier, Binding>();
+  private readonly byDecl = new Map<ts.Node, Binding>();
+  /** Identifiers that name no declaration in the file (globals such as `require`). */
+  readonly unresolved: ts.Identifier[] = [];
+
+  constructor(readonly sf: ts.SourceFile) {
+    const root: Scope = { parent: undefined, names: new Map() };
+    this.declareHoisted(sf, root);
+    this.declareLexical(sf.statements, root);
+    this.walkChildren(sf, root);
+  }
+
+  /** The binding an identifier (reference or declaring name) belongs to. */
+  bindingOf(id: ts.Identifier): Binding | undefined {
+    return this.byRef.get(id) ?? this.byDecl.get(id);
+  }
+
+  /** The binding declared by a declaration node (or its name). */
+  bindingOfDecl(node: ts.Node): Binding | undefined {
+    return this.byDecl.get(node);
+  }
+
+  // ---- declarations -------------------------------------------------------------------------
+
+  private bind(scope: Scope, id: ts.Identifier, kind: BindingKind, decl: ts.Node): void {
+    const existing = scope.names.get(id.text);
+    // `var x` twice, or a function and a var of one name: one binding (JS semantics).
+    if (existing) {
+      this.byDecl.set(id, existing);
+      this.byDecl.set(decl, existing);
+      return;
+    }
+    const b: Binding = { name: id.text, kind, id, decl, refs: [], writes: [] };
+    scope.names.set(id.text, b);
+    this.byDecl.set(id, b);
+    this.byDecl.set(decl, b);
+  }
+
+  private bindName(scope: Scope, name: ts.BindingName, kind: BindingKind, decl: ts.Node): void {
+    if (ts.isIdentifier(name)) {
+      this.bind(scope, name, kind, decl);
+      return;
+    }
+    for (const el of name.elements) {
+      if (ts.isOmittedExpression(el)) continue;
+      this.bindName(scope, el.name, kind, ts.isIdentifier(el.name) ? el : el);
+    }
+  }
+
+  /** `var` and function declarations anywhere in a function body (not in nested functions). */
+  private declareHoisted(body: ts.Node, scope: Scope): void {
+    const visit = (n: ts.Node): void => {
+      if (ts.isVariableDeclarationList(n) && !(n.flags & ts.NodeFlags.BlockScoped)) {
+        for (const d of n.declarations) this.bindName(scope, d.name, 'var', d);
+      }
+      if (isFunctionScope(n) || ts.isClassLike(n)) return;
+      ts.forEachChild(n, visit);
+    };
+    ts.forEachChild(body, visit);
+  }
+
+  /** let/const/class/function/import/enum declared directly in a block's statement list. */
+  private declareLexical(statements: readonly ts.Node[], scope: Scope): void {
+    for (const st of statements) {
+      if (ts.isVariableStatement(st) && st.declarationList.flags & ts.NodeFlags.BlockScoped) {
+        const kind: BindingKind = st.declarationList.flags & ts.NodeFlags.Const ? 'const' : 'let';
+        for (const d of st.declarationList.declarations) this.bindName(scope, d.name, kind, d);
+      } else if (ts.isFunctionDeclaration(st) && st.name) {
+        this.bind(scope, st.name, 'function', st);
+      } else if (ts.isClassDeclaration(st) && st.name) {
+        this.bind(scope, st.name, 'class', st);
+      } else if (ts.isEnumDeclaration(st)) {
+        this.bind(scope, st.name, 'enum', st);
+      } else if (ts.isModuleDeclaration(st) && ts.isIdentifier(st.name)) {
+        this.bind(scope, st.name, 'const', st);
+      } else if (ts.isImportDeclaration(st) && st.importClause) {
+        const c = st.importClause;
+        if (c.name) this.bind(scope, c.name, 'import', c);
+        const nb = c.namedBindings;
+        if (nb && ts.isNamespaceImport(nb)) this.bind(scope, nb.name, 'import', nb);
+        if (nb && ts.isNamedImports(nb)) for (const s of nb.elements) this.bind(scope, s.name, 'import', s);
+      } else if (ts.isImportEqualsDeclaration(st)) {
+        this.bind(scope, st.name, 'import', st);
+      }
+    }
+  }
+
+  // ---- walking ------------------------------------------------------------------------------
+
+  private walkChildren(node: ts.Node, scope: Scope): void {
+    ts.forEachChild(node, (c) => this.walk(c, scope));
+  }
+
+  private walk(node: ts.Node, scope: Scope): void {
+    if (isTypeOnly(node)) {
+      // Types name no values; but `class A extends B` names the value B.
+      if (ts.isExpressionWithTypeArguments(node) && isClassExtends(node)) this.walk(node.expression, scope);
+      return;
+    }
+    if (ts.isIdentifier(node)) {
+      this.reference(node, scope);
+      return;
+    }
+    if (isFunctionScope(node)) {
+      this.walkFunction(node, scope);
+      return;
+    }
+    if (ts.isClassLike(node)) {
+      let inner = scope;
+      if (ts.isClassExpression(node) && node.name) {
+        inner = { parent: scope, names: new Map() };
+        this.bind(inner, node.name, 'class', node);
+      }
+      this.walkChildren(node, inner);
+      return;
+    }
+    if (ts.isBlock(node) || ts.isModuleBlock(node) || ts.isCaseBlock(node)) {
+      const inner: Scope = { parent: scope, names: new Map() };
+      const statements = ts.isCaseBlock(node) ? node.clauses.flatMap((c) => [...c.statements]) : node.statements;
+      this.declareLexical(statements, inner);
+      this.walkChildren(node, inner);
+      return;
+    }
+    if (ts.isForStatement(node) || ts.isForInStatement(node) || ts.isForOfStatement(node)) {
+      const inner: Scope = { parent: scope, names: new Map() };
+      const init = node.initializer;
+      if (init && ts.isVariableDeclarationList(init) && init.flags & ts.NodeFlags.BlockScoped) {
+        for (const d of init.declarations) this.bindName(inner, d.name, init.flags & ts.NodeFlags.Const ? 'const' : 'let', d);
+      }
+      this.walkChildren(node, inner);
+      return;
+    }
+    if (ts.isCatchClause(node)) {
+      const inner: Scope = { parent: scope, names: new Map() };
+      if (node.variableDeclaration) this.bindName(inner, node.variableDeclaration.name, 'catch', node.variableDeclaration);
+      this.walkChildren(node, inner);
+      return;
+    }
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(skipParens(node.left))) {
+      this.walk(node.left, scope);
+      const b = this.bindingOf(skipParens(node.left) as ts.Identifier);
+      if (b) b.writes.push(node.right);
+      this.walk(node.right, scope);
+      return;
+    }
+    this.walkChildren(node, scope);
+  }
+
+  private walkFunction(fn: ts.SignatureDeclaration, scope: Scope): void {
+    const inner: Scope = { parent: scope, names: new Map() };
+    // A function expression's own name is visible only inside it.
+    if (ts.isFunctionExpression(fn) && fn.name) this.bind(inner, fn.name, 'function', fn);
+    for (const p of fn.parameters) this.bindName(inner, p.name, 'param', p);
+    const body = (fn as ts.FunctionLikeDeclaration).body;
+    // Names and defaults of parameters first, in the function's scope.
+    for (const p of fn.parameters) {
+      if (!ts.isIdentifier(p.name)) this.walkBindingPattern(p.name, inner);
+      if (p.initializer) this.walk(p.initializer, inner);
+    }
+    if (fn.name && ts.isComputedPropertyName(fn.name)) this.walk(fn.name.expression, scope);
+    if (!body) return;
+    if (ts.isBlock(body)) {
+      this.declareHoisted(body, inner);
+      this.declareLexical(body.statements, inner);
+      ts.forEachChild(body, (c) => this.walk(c, inner));
+    } else {
+      this.walk(body, inner);
+    }
+  }
+
+  private walkBindingPattern(p: ts.BindingPattern, scope: Scope): void {
+    for (const el of p.elements) {
+      if (ts.isOmittedExpression(el)) continue;
+      if (el.propertyName && ts.isComputedPropertyName(el.propertyName)) this.walk(el.propertyName.expression, scope);
+      if (el.initializer) this.walk(el.initializer, scope);
+      if (!ts.isIdentifier(el.name)) this.walkBindingPattern(el.name, scope);
+    }
+  }
+
+  private reference(id: ts.Identifier, scope: Scope): void {
+    if (!isValueReference(id)) return;
+    if (this.byDecl.has(id)) return; // a declaring name
+    for (let s: Scope | undefined = scope; s; s = s.parent) {
+      const b = s.names.get(id.text);
+      if (b) {
+        b.refs.push(id);
+        this.byRef.set(id, b);
+        return;
+      }
+    }
+    this.unresolved.push(id);
+  }
+}
+
+export function isFunctionScope(n: ts.Node): n is ts.SignatureDeclaration {
+  return (
+    ts.isFunctionDeclaration(n) ||
+    ts.isFunctionExpression(n) ||
+    ts.isArrowFunction(n) ||
+    ts.isMethodDeclaration(n) ||
+    ts.isConstructorDeclaration(n) ||
+    ts.isGetAccessorDeclaration(n) ||
+    ts.isSetAccessorDeclaration(n)
+  );
+}
+
+function isTypeOnly(n: ts.Node): boolean {
+  return (
+    ts.isTypeNode(n) ||
+    ts.isInterfaceDeclaration(n) ||
+    ts.isTypeAliasDeclaration(n) ||
+    ts.isTypeParameterDeclaration(n)
+  );
+}
+
+function isClassExtends(n: ts.ExpressionWithTypeArguments): boolean {
+  const clause = n.parent;
+  return ts.isHeritageClause(clause) && clause.token === ts.SyntaxKind.ExtendsKeyword && ts.isClassLike(clause.parent);
+}
+
+/** Whether an identifier, where it stands, names a value (not a property, label or declaration). */
+function isValueReference(id: ts.Identifier): boolean {
+  const p = id.parent;
+  if (!p) return false;
+  if (ts.isPropertyAccessExpression(p) && p.name === id) return false;
+  if (ts.isQualifiedName(p)) return false;
+  if ((ts.isPropertyAssignment(p) || ts.isPropertyDeclaration(p) || ts.isMethodDeclaration(p) || ts.isGetAccessor(p) || ts.isSetAccessor(p) || ts.isPropertySignature(p) || ts.isMethodSignature(p) || ts.isEnumMember(p)) && p.name === id) return false;
+  if (ts.isBindingElement(p) && p.propertyName === id) return false;
+  if ((ts.isImportSpecifier(p) || ts.isExportSpecifier(p)) && p.propertyName === id) return false;
+  if (ts.isExportSpecifier(p) && (p.propertyName || p.parent.parent.moduleSpecifier)) return false;
+  if (ts.isLabeledStatement(p) || ts.isBreakOrContinueStatement(p)) return false;
+  if (ts.isJsxAttribute(p)) return false;
+  if ((ts.isJsxOpeningElement(p) || ts.isJsxSelfClosingElement(p) || ts.isJsxClosingElement(p)) && /^[a-z]/.test(id.text)) return false;
+  if (ts.isMetaProperty(p)) return false;
+  if (ts.isNamespaceExport(p) || ts.isNamespaceExportDeclaration(p)) return false;
+  if (ts.isImportClause(p) || ts.isNamespaceImport(p) || ts.isImportSpecifier(p) || ts.isImportEqualsDeclaration(p)) return false;
+  if (ts.isModuleDeclaration(p) || ts.isEnumDeclaration(p) || ts.isFunctionDeclaration(p) || ts.isClassDeclaration(p)) return p.name !== id;
+  if ((ts.isFunctionExpression(p) || ts.isClassExpression(p)) && p.name === id) return false;
+  if ((ts.isVariableDeclaration(p) || ts.isParameter(p) || ts.isBindingElement(p)) && p.name === id) return false;
+  return true;
+}
+
+export function skipParens(e: ts.Expression): ts.Expression {
+  for (;;) {
+    if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isTypeAssertionExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
+    else return e;
+  }
+}
