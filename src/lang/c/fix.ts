@@ -48,6 +48,10 @@ function planSite(site: CSite, project: CProject, layout: Layout, values: Keepal
     onListener = true;
   }
   const { model, raw } = target;
+  if (site.effects.disabled) {
+    const d = site.effects.disabled;
+    return { reason: `keepalive is switched off explicitly at ${d.file === model.file ? 'line ' : `${d.file}:`}${d.line}; if that is not deliberate, change it there` };
+  }
   if (model.parseNote) return { reason: "this file's #if branches split statements; an edit could straddle configurations" };
   if (inMacro(raw.call)) return { reason: 'the socket call is inside a macro definition' };
   if (!raw.target.key || !raw.target.node) {
@@ -69,8 +73,14 @@ function planSite(site: CSite, project: CProject, layout: Layout, values: Keepal
   const text = anchor.prefix + lines.map((l) => (l.startsWith('#') || l === '' ? l : anchor.indent + l)).join(eol) + eol;
   const edits: TextEdit[] = [{ start: anchor.at, end: anchor.at, text }];
   if (!helper) {
-    const inc = includeEdit(model, '<netinet/tcp.h>', /netinet\/tcp\.h/, eol);
-    if (inc) edits.push(inc);
+    // IPPROTO_TCP comes from <netinet/in.h>, the TCP_KEEP* options from <netinet/tcp.h>.
+    for (const [header, present] of [
+      ['<netinet/in.h>', /netinet\/in\.h|arpa\/inet\.h|netdb\.h/],
+      ['<netinet/tcp.h>', /netinet\/tcp\.h/],
+    ] as const) {
+      const inc = includeEdit(model, header, present, eol);
+      if (inc) edits.push(inc);
+    }
   }
   if (needsClose(style) && closeFn === 'close' && !/\bclose\s*\(/.test(model.src.replace(lines.join('\n'), '')) && !/unistd\.h/.test(model.src)) {
     const inc = includeEdit(model, '<unistd.h>', /unistd\.h/, eol);
@@ -128,9 +138,11 @@ function anchorFor(model: CFileModel, call: CNode, kind: string, key: string, la
     return { reason: 'the socket call sits inside another expression' };
   }
   if (kind !== 'declaration' && kind !== 'assignment') return { reason: 'the socket call sits inside another expression' };
-  // The next statement checks it: `if (fd < 0) …`.
+  // The next statement checks it (`if (fd < 0) …`), possibly after more declarations.
   const siblings = namedChildren(block).filter((c) => c.type !== 'comment');
-  const next = siblings[siblings.indexOf(stmt) + 1];
+  let ni = siblings.indexOf(stmt) + 1;
+  while (siblings[ni]?.type === 'declaration' && !mentions(src, siblings[ni], key)) ni++;
+  const next = siblings[ni];
   if (next && next.type === 'if_statement' && mentions(src, child(next, 'condition'), key)) {
     const cond = child(next, 'condition')!;
     if (isPositiveCheck(textOf(src, cond))) {

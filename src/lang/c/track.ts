@@ -421,6 +421,8 @@ export function track(start: TrackStart): TaggedEffects {
         const atoms = atomsOf(value, env);
         if (isZeroOnly(atoms)) {
           e.disabled ??= { line: ln, file: scope.file.file };
+          // Switched off again on every path after being switched on: the last word wins.
+          if (!ctx.conditional && e.keepalive && e.keepalive.file === scope.file.file && e.keepalive.line <= ln) delete e.keepalive;
           return;
         }
         if (!hasNonZero(atoms) && ev.kind !== 'conditional') ev = { ...ev, kind: 'conditional', via: `${via} with a run-time value` };
