@@ -1,0 +1,174 @@
+// The command as users and CI see it: exit codes, the JSON contract, per-file diagnostics for
+// bad input, and --fix writing atomically while keeping every untouched byte.
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { run } from '../src/cli/program.js';
+import { FIXTURES } from './lib/fixtures.js';
+
+const CLIENT = `#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int dial(const struct sockaddr_in *sa)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return -1;
+    if (connect(fd, (const struct sockaddr *)sa, sizeof *sa) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+`;
+
+async function cli(args: string[], cwd: string) {
+  let out = '';
+  let err = '';
+  const code = await run(args, { cwd, stdout: (s) => (out += s), stderr: (s) => (err += s) });
+  return { code, out, err };
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ka-cli-'));
+});
+afterEach(() => {
+  chmodSync(dir, 0o755);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('exit codes', () => {
+  it('0 on a clean tree, 1 with findings, 2 on a usage error', async () => {
+    writeFileSync(join(dir, 'ok.c'), '#include <stdio.h>\nint main(void) { return 0; }\n');
+    expect((await cli(['.'], dir)).code).toBe(0);
+    writeFileSync(join(dir, 'client.c'), CLIENT);
+    const r = await cli(['.'], dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/client\.c/);
+    expect(r.out).toMatch(/7:14\s+error\s+TCP client socket 'fd' from socket\(\) has no keepalive.*require-keepalive/);
+    expect((await cli(['--format', 'xml', '.'], dir)).code).toBe(2);
+    expect((await cli(['--keepidle', 'soon', '.'], dir)).code).toBe(2);
+  });
+
+  it('audits the bundled fixtures with findings (exit 1)', async () => {
+    const r = await cli([join(FIXTURES, 'c')], dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/problems? \(\d+ errors?/);
+  });
+});
+
+describe('--format json', () => {
+  it('follows the versioned contract', async () => {
+    writeFileSync(join(dir, 'client.c'), CLIENT);
+    const r = await cli(['--format', 'json', '--list-sites', '.'], dir);
+    const doc = JSON.parse(r.out);
+    expect(doc.version).toBe(1);
+    expect(Object.keys(doc)).toEqual(['version', 'findings', 'sites', 'errors', 'stats']);
+    const f = doc.findings[0];
+    expect(f).toMatchObject({
+      file: 'client.c',
+      line: 7,
+      column: 14,
+      endLine: 7,
+      ruleId: 'require-keepalive',
+      severity: 'error',
+      site: { api: 'socket', tcp: 'yes', role: 'client', keepalive: 'none', name: 'fd' },
+    });
+    expect(f.fix.safe).toBe(true);
+    expect(f.fix.edits.length).toBeGreaterThan(0);
+    expect(typeof f.fingerprint).toBe('string');
+    expect(doc.sites[0]).toMatchObject({ file: 'client.c', line: 7, api: 'socket', tcp: 'yes', role: 'client' });
+    expect(doc.sites[0].notes.length).toBeGreaterThan(0);
+    expect(doc.stats).toMatchObject({ files: 1, sites: 1, findings: 1 });
+  });
+});
+
+describe('bad input: a per-file diagnostic, the run goes on', () => {
+  it('binary, huge, unreadable files and symlink loops are reported; good files still audited', async () => {
+    writeFileSync(join(dir, 'client.c'), CLIENT);
+    writeFileSync(join(dir, 'blob.c'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2]));
+    writeFileSync(join(dir, 'huge.c'), `/* ${'x'.repeat(2048)} */\n`);
+    mkdirSync(join(dir, 'sub'));
+    symlinkSync('..', join(dir, 'sub', 'loop'));
+    symlinkSync('/etc', join(dir, 'outside'));
+    const r = await cli(['--format', 'json', '--max-file-size', '1024', '.'], dir);
+    const doc = JSON.parse(r.out);
+    expect(r.code).toBe(2);
+    expect(doc.findings.map((f: { file: string }) => f.file)).toEqual(['client.c']);
+    const msg = (file: string) => doc.errors.find((e: { file: string }) => e.file === file)?.message ?? '';
+    expect(msg('blob.c')).toMatch(/binary/);
+    expect(msg('huge.c')).toMatch(/over the .* limit/);
+    expect(msg('sub/loop')).toMatch(/symlink loop/);
+    expect(msg('outside')).toMatch(/outside the scanned root/);
+  });
+
+  it('a missing path is an error (exit 2) but other paths are audited', async () => {
+    writeFileSync(join(dir, 'client.c'), CLIENT);
+    const r = await cli(['--format', 'json', 'client.c', 'nope.c'], dir);
+    const doc = JSON.parse(r.out);
+    expect(r.code).toBe(2);
+    expect(doc.findings).toHaveLength(1);
+    expect(doc.errors[0]).toMatchObject({ file: 'nope.c', severity: 'error' });
+  });
+
+  it.skipIf(process.getuid?.() === 0)('an unreadable file is reported', async () => {
+    writeFileSync(join(dir, 'secret.c'), CLIENT);
+    chmodSync(join(dir, 'secret.c'), 0o000);
+    const doc = JSON.parse((await cli(['--format', 'json', '.'], dir)).out);
+    expect(doc.errors[0].message).toMatch(/permission denied/);
+  });
+
+  it('non-UTF-8 (Latin-1) source is analysed, with a warning, and fixed byte-for-byte', async () => {
+    const latin1 = Buffer.concat([Buffer.from('/* caf'), Buffer.from([0xe9]), Buffer.from(' */\n'), Buffer.from(CLIENT)]);
+    writeFileSync(join(dir, 'legacy.c'), latin1);
+    const r = await cli(['--format', 'json', '.'], dir);
+    const doc = JSON.parse(r.out);
+    expect(r.code).toBe(1);
+    expect(doc.errors[0]).toMatchObject({ file: 'legacy.c', severity: 'warning' });
+    expect(doc.findings).toHaveLength(1);
+    await cli(['--fix', '.'], dir);
+    const after = readFileSync(join(dir, 'legacy.c'));
+    expect(after.subarray(0, 12)).toEqual(latin1.subarray(0, 12));
+    expect(after.includes(Buffer.from('SO_KEEPALIVE'))).toBe(true);
+  });
+
+  it('an unparsable file gets a diagnostic', async () => {
+    writeFileSync(join(dir, 'garbage.c'), 'int socket( ) ) ) { { ]] accept(\n'.repeat(20));
+    const doc = JSON.parse((await cli(['--format', 'json', '.'], dir)).out);
+    expect(doc.errors.map((e: { file: string }) => e.file)).toContain('garbage.c');
+  });
+});
+
+describe('--fix and --fix-dry-run', () => {
+  it('dry run prints a unified diff, writes nothing, and exits as an audit', async () => {
+    writeFileSync(join(dir, 'client.c'), CLIENT);
+    const r = await cli(['--fix-dry-run', '.'], dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^--- a\/client\.c/m);
+    expect(r.out).toMatch(/^\+.*SO_KEEPALIVE/m);
+    expect(readFileSync(join(dir, 'client.c'), 'utf8')).toBe(CLIENT);
+  });
+
+  it('keeps CRLF, BOM, tabs, file mode and every untouched byte; a second run changes nothing', async () => {
+    const crlf = '\ufeff' + CLIENT.replace(/    /g, '\t').replace(/\n/g, '\r\n');
+    const path = join(dir, 'win.c');
+    writeFileSync(path, crlf);
+    chmodSync(path, 0o640);
+    const r = await cli(['--fix', '.'], dir);
+    expect(r.code).toBe(0);
+    const after = readFileSync(path, 'utf8');
+    expect(after.startsWith('\ufeff')).toBe(true);
+    expect(after.replace(/\r\n/g, '')).not.toMatch(/\n/); // every line ending is still CRLF
+    expect(after).toMatch(/\tif \(setsockopt\(fd, SOL_SOCKET, SO_KEEPALIVE/);
+    expect(statSync(path).mode & 0o777).toBe(0o640);
+    // Untouched bytes: the original, with insertions only.
+    const removed = after.replace(/#include <netinet\/tcp\.h>\r\n/, '').replace(/\t\{\r\n[\s\S]*?\r\n\t\}\r\n/, '');
+    expect(removed).toBe(crlf);
+    const second = await cli(['--fix', '.'], dir);
+    expect(second.code).toBe(0);
+    expect(readFileSync(path, 'utf8')).toBe(after);
+  });
+});
