@@ -4,7 +4,7 @@
 import ts from 'typescript';
 import type { TsFile } from './parse.js';
 import type { TsProject } from './project.js';
-import { destructuredFrom, importOf, requiredSpecifier } from './imports.js';
+import { destructuredFrom, importOf, netValues, requiredSpecifier } from './imports.js';
 import { isFunctionScope, skipParens, type Binding } from './scope.js';
 
 export type KaKind = 'direct' | 'option' | 'wrapper' | 'conditional';
@@ -168,6 +168,8 @@ export class Tracker {
       }
       if (ts.isReturnStatement(p) || (ts.isArrowFunction(p) && p.body === cur)) {
         const fn = ts.isArrowFunction(p) ? p : enclosingFunction(p);
+        // What an inline callback returns (an event handler, a promise executor) goes nowhere.
+        if (fn && isCallbackArgument(fn)) return;
         if (fn) this.escapeThrough(file, fn, { kind: 'return', promise });
         else this.escape('returned');
         return;
@@ -178,6 +180,13 @@ export class Tracker {
       }
       if (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) {
         this.facts.talks = true;
+        // tls.connect({ socket }): the TLS socket runs over this one; its setKeepAlive reaches it.
+        const wrapper = tlsWrapperOf(file, p);
+        if (wrapper) {
+          this.facts.notes.push(`wrapped by tls.connect() at ${file.where(wrapper)}`);
+          this.value(file, wrapper);
+          return;
+        }
         this.escape(`stored in an object (${file.where(p)})`);
         return;
       }
@@ -317,6 +326,14 @@ export class Tracker {
       // asCallback(promise, (err, sock) => …): the callback gets the socket.
       const fnArg = call.arguments?.find((a, i) => i !== index && isFunctionExpr(a));
       if (fnArg) this.callbackParam(file, fnArg, (skipParens(fnArg) as ts.FunctionLikeDeclaration).parameters.length >= 2 ? 1 : 0);
+      return;
+    }
+    // x.apply(sock, args) / x.call(sock): the socket is only the receiver.
+    if (index === 0 && ts.isPropertyAccessExpression(callee) && /^(apply|call|bind)$/.test(name)) return;
+    if (ts.isNewExpression(call) && index === 0 && netValues(file, callee).some((v) => v.kind === 'member' && v.member === 'TLSSocket')) {
+      this.facts.talks = true;
+      this.facts.notes.push(`wrapped by new tls.TLSSocket() at ${file.where(call)}`);
+      this.value(file, call);
       return;
     }
     if (name && this.ctx.helpers.has(name)) {
@@ -730,6 +747,24 @@ function isInside(n: ts.Node, outer: ts.Node): boolean {
 export function enclosingFunction(n: ts.Node): ts.SignatureDeclaration | undefined {
   for (let p = n.parent; p; p = p.parent) if (isFunctionScope(p)) return p;
   return undefined;
+}
+
+/** A function written inline as an argument of a call (a callback or promise executor). */
+function isCallbackArgument(fn: ts.Node): boolean {
+  let cur = fn;
+  while (ts.isParenthesizedExpression(cur.parent)) cur = cur.parent;
+  const p = cur.parent;
+  return (ts.isCallExpression(p) || ts.isNewExpression(p)) && !!p.arguments?.includes(cur as ts.Expression);
+}
+
+/** For `{ socket: x }` passed to tls.connect(): that call. */
+function tlsWrapperOf(file: TsFile, prop: ts.PropertyAssignment | ts.ShorthandPropertyAssignment): ts.CallExpression | undefined {
+  if (prop.name.getText(file.sf) !== 'socket') return undefined;
+  let obj: ts.Node = prop.parent;
+  while (ts.isParenthesizedExpression(obj.parent)) obj = obj.parent;
+  const call = obj.parent;
+  if (!ts.isCallExpression(call) || !call.arguments.includes(obj as ts.Expression)) return undefined;
+  return netValues(file, call.expression).some((v) => v.kind === 'member' && v.mod === 'tls' && v.member === 'connect') ? call : undefined;
 }
 
 /** The function a `resolve(x)` belongs to: skips promise executors and other inline callbacks. */

@@ -1,0 +1,66 @@
+// Every TS/JS fixture: findings and the classification of every site exactly as expected; the
+// safe fixes applied (as --fix does) equal the `.fixed` file byte for byte; the fixed code audits
+// clean of the fixed findings (idempotence); the fixed TypeScript type-checks with @types/node.
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { actualFindings, actualSites, auditCase, byFileLine, fixedPathOf, inputFiles, loadCases } from './lib/fixtures.js';
+import { fixedFiles, readBytes, safeFixCount, typeCheck } from './lib/ts-fixtures.js';
+
+const cases = loadCases('ts');
+const tmp = mkdtempSync(join(tmpdir(), 'ka-ts-fixtures-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('TS/JS fixtures', () => {
+  it('has at least 30 cases', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(30);
+  });
+
+  for (const c of cases) {
+    describe(c.name, () => {
+      it(c.description, async () => {
+        const r = await auditCase(c);
+        expect(r.errors.filter((e) => (e.severity ?? 'error') === 'error')).toEqual([]);
+        expect(actualFindings(r)).toEqual([...c.findings].sort(byFileLine));
+        const expected = [...c.sites].sort(byFileLine).map((s) => ({ loopback: false, ...s }));
+        expect(actualSites(r)).toEqual(expected);
+      });
+
+      it('safe fixes give the .fixed files, byte for byte, and the fixed code audits clean', async () => {
+        const r = await auditCase(c);
+        const fixed = fixedFiles(r);
+        for (const file of inputFiles(c.dir)) {
+          const want = join(c.dir, fixedPathOf(file));
+          if (fixed.has(file)) {
+            expect(existsSync(want), `${fixedPathOf(file)} should exist`).toBe(true);
+            expect(fixed.get(file)!.toString('latin1')).toBe(readBytes(c.dir, fixedPathOf(file)).toString('latin1'));
+          } else {
+            expect(existsSync(want), `${fixedPathOf(file)} should not exist: no safe fix applies`).toBe(false);
+          }
+        }
+        if (fixed.size === 0) return;
+        // Idempotence: the fixed tree has exactly the findings that had no safe fix.
+        const copy = join(tmp, c.name);
+        cpSync(c.dir, copy, { recursive: true });
+        for (const [file, bytes] of fixed) writeFileSync(join(copy, file), bytes);
+        const again = await auditCase({ ...c, dir: copy });
+        expect(again.findings.map((f) => `${f.file} ${f.ruleId} ${f.site.api}`).sort()).toEqual(
+          r.findings.filter((f) => !f.fix?.safe).map((f) => `${f.file} ${f.ruleId} ${f.site.api}`).sort(),
+        );
+        expect(safeFixCount(again)).toBe(0);
+      });
+    });
+  }
+
+  it('the fixed TypeScript fixtures type-check with @types/node', () => {
+    const files = cases.flatMap((c) =>
+      inputFiles(c.dir)
+        .filter((f) => /\.(ts|mts|cts)$/.test(f))
+        .map((f) => join(c.dir, fixedPathOf(f)))
+        .filter((f) => existsSync(f)),
+    );
+    expect(files.length).toBeGreaterThan(10);
+    expect(typeCheck(files)).toEqual([]);
+  });
+});
