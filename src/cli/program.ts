@@ -3,6 +3,9 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { audit, type AuditOptions } from '../engine/audit.js';
 import { prepareFixes, renderDiff, writeFixes } from '../engine/fixer.js';
+import { BaselineError, readBaseline, subtractBaseline, writeBaseline } from '../engine/baseline.js';
+import { ConfigError, loadConfig, type LoadedConfig } from './config.js';
+import { posix, relative, resolve, sep } from 'node:path';
 import { DEFAULT_KEEPALIVE } from '../engine/types.js';
 import { printerFor, printerNames } from '../report/index.js';
 import { VERSION } from '../engine/version.js';
@@ -47,7 +50,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .option('--keepidle <seconds>', 'idle time before the first probe, for fixes', positiveInt('--keepidle'))
     .option('--keepintvl <seconds>', 'interval between probes, for fixes', positiveInt('--keepintvl'))
     .option('--keepcnt <count>', 'unanswered probes before the connection drops, for fixes', positiveInt('--keepcnt'))
+    .option('-c, --config <file>', 'configuration file (default: ka-audit.config.json or package.json "ka-audit", looked up from here upward)')
     .option('--no-ignore', 'do not honour .gitignore files')
+    .option('--baseline <file>', 'report only findings that are not in this baseline')
+    .option('--write-baseline <file>', 'record the current findings as the baseline, then exit')
+    .option('--report-unused-suppressions', 'report ka-audit-ignore/disable comments that suppress nothing')
     .option('--max-file-size <bytes>', 'skip files larger than this', positiveInt('--max-file-size'))
     .option('--max-warnings <n>', 'exit 1 when there are more warnings than this', nonNegativeInt('--max-warnings'))
     .option('-q, --quiet', 'report errors only')
@@ -76,21 +83,31 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 async function auditCommand(paths: string[], opts: Record<string, unknown>, io: CliIO): Promise<number> {
   const format = String(opts['format'] ?? 'stylish');
   const printer = printerFor(format)!;
-  const keepalive = {
-    idle: (opts['keepidle'] as number | undefined) ?? DEFAULT_KEEPALIVE.idle,
-    interval: (opts['keepintvl'] as number | undefined) ?? DEFAULT_KEEPALIVE.interval,
-    count: (opts['keepcnt'] as number | undefined) ?? DEFAULT_KEEPALIVE.count,
-  };
-  const auditOpts: AuditOptions = {
-    cwd: io.cwd,
-    paths,
-    gitignore: opts['ignore'] !== false,
-    includeUnknown: !!opts['includeUnknown'],
-    keepalive,
-    fixes: true,
-    ...(opts['maxFileSize'] ? { maxFileBytes: opts['maxFileSize'] as number } : {}),
-  };
+  let loaded: LoadedConfig;
+  let known: Set<string> | undefined;
+  try {
+    loaded = loadConfig(io.cwd, opts['config'] as string | undefined);
+    if (opts['baseline']) known = readBaseline(resolve(io.cwd, opts['baseline'] as string));
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof BaselineError) {
+      io.stderr(`ka-audit: ${e.message}\n`);
+      return EXIT.error;
+    }
+    throw e;
+  }
+  const auditOpts = auditOptionsFrom(paths, opts, loaded, io.cwd);
   const result = await audit(auditOpts);
+  if (opts['writeBaseline']) {
+    const n = writeBaseline(resolve(io.cwd, opts['writeBaseline'] as string), result.findings);
+    io.stderr(`ka-audit: wrote ${n} finding(s) to ${opts['writeBaseline'] as string}\n`);
+    return result.errors.some((e) => (e.severity ?? 'error') === 'error') ? EXIT.error : EXIT.clean;
+  }
+  if (known) {
+    const { findings, matched } = subtractBaseline(result.findings, known);
+    result.findings = findings;
+    result.stats = { ...result.stats, findings: findings.filter((f) => !f.suppressed).length };
+    if (matched) io.stderr(`ka-audit: ${matched} finding(s) already in the baseline are not reported\n`);
+  }
   const printOpts = {
     color: opts['color'] !== false && (io.color ?? false),
     listSites: !!opts['listSites'],
@@ -116,6 +133,35 @@ async function auditCommand(paths: string[], opts: Record<string, unknown>, io: 
   }
   io.stdout(printer.print(result, printOpts));
   return exitCodeFor(result, maxWarnings);
+}
+
+/** Command-line flags win over the configuration file, which wins over the defaults. */
+export function auditOptionsFrom(paths: string[], opts: Record<string, unknown>, loaded: LoadedConfig, cwd: string): AuditOptions {
+  const cfg = loaded.config;
+  // Globs in the config are relative to the config file's directory; discovery matches paths
+  // relative to the working directory.
+  const rel = relative(cwd, loaded.baseDir).split(sep).join('/');
+  const rebase = (globs: string[] | undefined) => globs?.map((g) => (rel && !g.startsWith('/') ? posix.join(rel, g) : g.replace(/^\//, '')));
+  const include = rebase(cfg.include);
+  const exclude = rebase(cfg.exclude);
+  return {
+    cwd,
+    paths,
+    gitignore: opts['ignore'] !== false && cfg.gitignore !== false,
+    includeUnknown: !!opts['includeUnknown'] || !!cfg.includeUnknown,
+    keepalive: {
+      idle: (opts['keepidle'] as number | undefined) ?? cfg.keepalive?.idle ?? DEFAULT_KEEPALIVE.idle,
+      interval: (opts['keepintvl'] as number | undefined) ?? cfg.keepalive?.interval ?? DEFAULT_KEEPALIVE.interval,
+      count: (opts['keepcnt'] as number | undefined) ?? cfg.keepalive?.count ?? DEFAULT_KEEPALIVE.count,
+    },
+    fixes: true,
+    reportUnusedSuppressions: !!opts['reportUnusedSuppressions'],
+    ...(include ? { include } : {}),
+    ...(exclude ? { exclude } : {}),
+    ...(cfg.rules ? { severity: cfg.rules } : {}),
+    ...(cfg.helpers ? { helpers: cfg.helpers } : {}),
+    ...((opts['maxFileSize'] ?? cfg.maxFileSize) ? { maxFileBytes: (opts['maxFileSize'] ?? cfg.maxFileSize) as number } : {}),
+  };
 }
 
 export function exitCodeFor(result: Awaited<ReturnType<typeof audit>>, maxWarnings?: number): number {

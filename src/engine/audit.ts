@@ -7,6 +7,7 @@ import { findingsForFile, type RuleSetting } from './findings.js';
 import { decodeSource, DEFAULT_MAX_FILE_BYTES, type SourceText } from './source.js';
 import { DEFAULT_KEEPALIVE, type Finding, type KeepaliveValues, type Lang, type Site, type Stats, type ToolError } from './types.js';
 import { backendFor } from './backends.js';
+import { applySuppressions, directiveProblems, parseDirectives, type Directive } from './suppress.js';
 
 export interface AuditOptions {
   cwd: string;
@@ -23,6 +24,8 @@ export interface AuditOptions {
   fixes?: boolean;
   /** Skip the prefilter (parse every file): a test proves results are identical. */
   noPrefilter?: boolean;
+  /** Report suppression comments that suppress nothing (`unused-suppression`). */
+  reportUnusedSuppressions?: boolean;
   maxFileBytes?: number;
 }
 
@@ -68,6 +71,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   for (const f of files) byLang.set(f.lang, [...(byLang.get(f.lang) ?? []), f]);
 
   const findings: Finding[] = [];
+  const suppressions = new Map<string, { directives: Directive[]; lines: number }>();
   const sites: SiteRecord[] = [];
   const audited = new Map<string, AuditedFile>();
   let parsed = 0;
@@ -102,11 +106,14 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     await backend.init();
     const opts = backendOpts(lang);
     const byDisplay = new Map(list.map((f) => [f.display, f]));
-    // Pass 0: a cheap text scan of every file.
+    // Pass 0: a cheap text scan of every file (and its suppression comments, if any).
     const scans = new Map<string, unknown>();
     for (const f of list) {
       const src = loadSync(f);
-      if (src) scans.set(f.display, backend.scan(src.text));
+      if (!src) continue;
+      scans.set(f.display, backend.scan(src.text));
+      const directives = parseDirectives(src.text);
+      if (directives.length) suppressions.set(f.display, { directives, lines: src.text.split('\n').length });
     }
     const load = (display: string) => {
       const f = byDisplay.get(display);
@@ -135,6 +142,19 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     }
     parsed += backend.parsedCount(project);
   }
+  // Suppression comments: mark what they cover, then report the comments' own problems.
+  for (const [file, s] of suppressions) {
+    applySuppressions(
+      findings.filter((f) => f.file === file),
+      s.directives,
+      s.lines,
+    );
+    for (const f of directiveProblems(file, s.directives, options.reportUnusedSuppressions ?? false)) {
+      const setting = options.severity?.[f.ruleId];
+      if (setting === 'off') continue;
+      findings.push(setting ? { ...f, severity: setting } : f);
+    }
+  }
   findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
   sites.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.span.line - b.span.line || a.span.column - b.span.column));
   return {
@@ -142,7 +162,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     findings,
     sites,
     errors,
-    stats: { files: files.length, parsed, sites: sites.length, findings: findings.length, ms: Math.round(performance.now() - started) },
+    stats: { files: files.length, parsed, sites: sites.length, findings: findings.filter((f) => !f.suppressed).length, ms: Math.round(performance.now() - started) },
     files: audited,
   };
 }
