@@ -10,6 +10,7 @@ import type { BackendOptions } from '../engine/backend.js';
 import { discoverFiles, displayPath, langOf } from '../engine/files.js';
 import { findingsForFile } from '../engine/findings.js';
 import { decodeSource } from '../engine/source.js';
+import { applySuppressions, parseDirectives } from '../engine/suppress.js';
 import { DEFAULT_KEEPALIVE, type KeepaliveValues } from '../engine/types.js';
 import { tsBackend } from '../lang/ts/index.js';
 import type { TsScan } from '../lang/ts/scan.js';
@@ -61,6 +62,8 @@ export default async function transform(file: FileInfo, api: Api, options: Optio
   const { sites } = tsBackend.analyze(project, display, opts);
   if (sites.length === 0) return undefined;
   const findings = findingsForFile(display, text, sites, { includeUnknown: false, severity: {} });
+  // Suppression comments (ka-audit-ignore-next-line …) keep their findings unfixed, as with --fix.
+  applySuppressions(findings, parseDirectives(text), text.split('\n').length);
   const plan = planFile(text, findings, options['unsafe'] === true);
   return plan.text === undefined ? undefined : bom + plan.text;
 }
