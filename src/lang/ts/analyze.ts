@@ -4,7 +4,7 @@ import type { Evidence, Role, Site, Tcp } from '../../engine/types.js';
 import { addressOf, isFunctionLike, keepAliveOption, listenAddress, optionsOf, type AddressVerdict, type OptionsInfo } from './classify.js';
 import type { TsFile } from './parse.js';
 import { findSites, type RawSite, type SocketCall } from './sites.js';
-import { functionOf, paramFacts, Tracker, type Facts, type FunctionRef, type KaEvidence, type TrackContext } from './track.js';
+import { callersOf, functionName, functionOf, paramFacts, Tracker, type Facts, type FunctionRef, type KaEvidence, type TrackContext } from './track.js';
 
 /** What one call of a site made, for the fixer. */
 export interface CallAnalysis {
@@ -111,10 +111,19 @@ function connectCall(file: TsFile, raw: RawSite, call: SocketCall, args: readonl
     else notes.push(`keepAlive is turned off at ${where}`);
   }
   let role: Role = 'client';
+  if (raw.mod === 'tls' && !addr.wraps && addr.options?.unknown) {
+    // getSecureStream(options) { return tls.connect(options) }: its callers say what options hold.
+    const wrapped = wrappedViaCallers(file, args[0], ctx);
+    if (wrapped) {
+      addr.wraps = wrapped.expr;
+      addr.wrapsFile = wrapped.file;
+      notes.push(`every caller passes options with a socket (${wrapped.where}): wraps an existing socket`);
+    }
+  }
   if (addr.wraps) {
     role = 'wrap';
     const w = new Tracker(ctx, 'socket');
-    w.holder(file, addr.wraps);
+    w.holder(addr.wrapsFile ?? file, addr.wraps);
     evidence.push(...w.facts.evidence.map((e) => ({ ...e, why: `on the wrapped socket: ${e.why}` })));
   }
   const ev = best(evidence);
@@ -231,6 +240,28 @@ function serverCall(file: TsFile, call: SocketCall, args: readonly ts.Expression
   const ev = best(evidence);
   pushFactNotes(notes, facts, ev);
   return { call, tcp, role: 'server', loopback, evidence: ev, ignoredOption: false, facts, ...(serverOptions ? { serverOptions } : {}), ...(listener ? { listener } : {}), notes };
+}
+
+/** When `arg` is a parameter, the `socket` every caller puts in the options it passes. */
+function wrappedViaCallers(file: TsFile, arg: ts.Expression | undefined, ctx: TrackContext): { file: TsFile; expr: ts.Expression; where: string } | undefined {
+  const x = arg && ts.isIdentifier(arg) ? file.scopes.bindingOf(arg) : undefined;
+  if (!x || !ts.isParameter(x.decl) || !ts.isIdentifier(x.decl.name)) return undefined;
+  const fn = x.decl.parent as ts.SignatureDeclaration;
+  const name = functionName(fn);
+  if (!name) return undefined;
+  const index = fn.parameters.indexOf(x.decl);
+  const calls = callersOf(ctx, file, fn, name);
+  if (calls.length === 0) return undefined;
+  let found: { file: TsFile; expr: ts.Expression; where: string } | undefined;
+  for (const c of calls) {
+    const a = c.node.arguments[index];
+    if (!a) return undefined;
+    const o = optionsOf(c.file, a);
+    const sock = o.props.get('socket')?.[0];
+    if (!sock) return undefined;
+    found ??= { file: c.file, expr: sock, where: c.file.where(c.node) };
+  }
+  return found;
 }
 
 function isProbe(f: Facts): boolean {

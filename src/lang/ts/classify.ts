@@ -15,6 +15,8 @@ export interface OptionsInfo {
   unknown: boolean;
   /** The object literal written directly in the call, when it is one. */
   literal?: ts.ObjectLiteralExpression;
+  /** The declared type of the options variable (`IpcNetConnectOpts`), when written. */
+  typeName?: string;
 }
 
 const LOOPBACK = /^(127(\.\d{1,3}){3}|localhost|::1|\[::1\]|::ffff:127(\.\d{1,3}){3}|0:0:0:0:0:0:0:1)$/i;
@@ -61,6 +63,16 @@ export function optionsOf(file: TsFile, e: ts.Expression, depth = 0): OptionsInf
     }
     return info;
   }
+  // Object.assign({}, defaults, { socket }) and the like: the literal parts are known.
+  if (ts.isCallExpression(x) && /(^|\.)(assign|extend|merge|defaults)$/.test(x.expression.getText(file.sf)) && x.arguments.length) {
+    for (const a of x.arguments) {
+      const o = optionsOf(file, a, depth + 1);
+      mergeIn(o);
+      if (o.unknown) info.open = true;
+    }
+    info.unknown = false;
+    return info;
+  }
   if (ts.isConditionalExpression(x)) {
     mergeIn(optionsOf(file, x.whenTrue, depth + 1));
     mergeIn(optionsOf(file, x.whenFalse, depth + 1));
@@ -72,6 +84,8 @@ export function optionsOf(file: TsFile, e: ts.Expression, depth = 0): OptionsInf
       info.unknown = true;
       return info;
     }
+    const declared = (ts.isVariableDeclaration(b.decl) || ts.isParameter(b.decl)) && b.decl.type ? b.decl.type.getText(file.sf) : undefined;
+    if (declared) info.typeName = declared;
     let sawObject = false;
     const inits = [...(ts.isVariableDeclaration(b.decl) && b.decl.initializer ? [b.decl.initializer] : []), ...b.writes];
     for (const init of inits) {
@@ -108,6 +122,8 @@ export interface AddressVerdict {
   notes: string[];
   /** `{ socket }` / TLSSocket over an existing socket: the expression wrapped. */
   wraps?: ts.Expression;
+  /** The file `wraps` is in, when not the site's (found through a caller). */
+  wrapsFile?: TsFile;
   /** Wrapping decided only on some paths (an `if` sets options.socket). */
   mayWrap?: boolean;
   options?: OptionsInfo;
@@ -141,6 +157,10 @@ export function addressOf(file: TsFile, args: readonly ts.Expression[], withSock
   }
   const options = optionsOf(file, a0);
   const v: AddressVerdict = { tcp: 'yes', loopback: false, notes, options };
+  if (options.typeName && /\bIpc(Net|Socket)ConnectOpts\b/.test(options.typeName) && !/\bTcp/.test(options.typeName)) {
+    notes.push(`options are declared ${options.typeName}: IPC, not TCP`);
+    return { ...v, tcp: 'no' };
+  }
   const paths = presentValues(options.props.get('path'));
   const hasHostPort = options.props.has('host') || options.props.has('port') || options.props.has('hostname');
   if (paths.length && !hasHostPort && !options.open && !options.unknown) {

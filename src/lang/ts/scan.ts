@@ -19,6 +19,7 @@ const NET_TLS = /(?:require\s*\(\s*|from\s*|import\s*\(\s*|import\s+)(['"`])(?:n
 const REL_IMPORT = /(?:require\s*\(\s*|from\s*|import\s*\(\s*|import\s+)(['"])(\.{1,2}(?:\/[^'"\n]*)?)\1/g;
 const REEXPORT = /\bexport\s+(?:\*|\{[^}]*\}|\*\s+as\s+\w+)\s*from\s*(['"])(\.{1,2}(?:\/[^'"\n]*)?)\1/g;
 const CALLED = /\b([A-Za-z_$][\w$]*)\s*\(/g;
+const IMPORTED = /(?:import\s*(?:type\s*)?\{([^}]*)\}\s*from|(?:const|let|var)\s*\{([^}]*)\}\s*=\s*require\s*\()/g;
 
 export function scanTs(text: string): TsScan {
   const imports = new Set<string>();
@@ -29,6 +30,13 @@ export function scanTs(text: string): TsScan {
   for (const m of text.matchAll(/module\.exports\s*=\s*require\s*\(\s*(['"])(\.{1,2}(?:\/[^'"\n]*)?)\1/g)) reexports.add(m[2]!);
   const names = new Set<string>();
   for (const m of text.matchAll(CALLED)) names.add(m[1]!);
+  // Imported names count as mentioned even when only passed around (an alias calls them).
+  for (const m of text.matchAll(IMPORTED)) {
+    for (const part of (m[1] ?? m[2] ?? '').split(',')) {
+      const n = /(?:^|\s)([A-Za-z_$][\w$]*)\s*$/.exec(part.replace(/\btype\s+/, '').split(/\s+as\s+|:/)[0]!.trim());
+      if (n) names.add(n[1]!);
+    }
+  }
   return {
     sites: NET_TLS.test(text),
     keepalive: /\bsetKeepAlive\b|\bkeepAlive\b/.test(text),

@@ -67,7 +67,6 @@ const CHAINABLE = new Set([
 const LISTEN_METHODS = new Set(['on', 'once', 'addListener', 'prependListener', 'prependOnceListener']);
 const TALK_METHODS = new Set(['write', 'pipe', 'read', 'cork', 'setEncoding', 'unshift', 'wrap']);
 const END_METHODS = new Set(['destroy', 'end', 'destroySoon', 'resetAndDestroy']);
-const CONNECT_EVENTS = new Set(['connect', 'secureConnect', 'ready']);
 const CONNECTION_EVENTS = new Set(['connection', 'secureConnection']);
 const MAX_DEPTH = 4;
 
@@ -252,7 +251,7 @@ export class Tracker {
   private callbackParam(file: TsFile, fnExpr: ts.Expression, index: number): void {
     const fn = functionOf(file, fnExpr);
     if (!fn) return;
-    const p = fn.fn.parameters[index];
+    const p = paramAt(fn.fn, index);
     if (p && ts.isIdentifier(p.name)) {
       const b = fn.file.scopes.bindingOfDecl(p);
       if (b) this.binding(fn.file, b, p.name.text);
@@ -270,7 +269,7 @@ export class Tracker {
       const ev = call.arguments[0];
       const handler = call.arguments[1];
       if (!ev || !handler || !ts.isStringLiteralLike(ev)) return;
-      if (this.role === 'socket' && CONNECT_EVENTS.has(ev.text)) this.thisKeepalive(file, handler);
+      if (this.role === 'socket') this.thisKeepalive(file, handler);
       if (ev.text === 'data' || ev.text === 'readable') this.facts.talks = true;
       if (this.role === 'server' && CONNECTION_EVENTS.has(ev.text)) this.facts.connectionListeners.push({ file, node: handler });
       return;
@@ -306,17 +305,19 @@ export class Tracker {
     this.evidence('direct', file, call, `setKeepAlive(true) at ${file.where(call)}`);
   }
 
-  /** In a `function () {}` connect listener, `this` is the socket. */
+  /** In a `function` listener of the socket (not an arrow), `this` is the socket. */
   private thisKeepalive(file: TsFile, handler: ts.Expression): void {
-    const h = skipParens(handler);
-    if (!ts.isFunctionExpression(h)) return;
+    const f = functionOf(file, handler);
+    if (!f || ts.isArrowFunction(f.fn) || f.file !== file) return;
+    const fn = f.fn;
+    const body = (fn as ts.FunctionLikeDeclaration).body;
+    if (!body || this.seenValues.has(fn)) return;
+    this.seenValues.add(fn);
     const visit = (n: ts.Node): void => {
-      if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'setKeepAlive' && n.expression.expression.kind === ts.SyntaxKind.ThisKeyword && thisContainer(n.expression.expression) === h) {
-        this.setKeepAlive(file, n);
-      }
+      if (n.kind === ts.SyntaxKind.ThisKeyword && thisFunction(n) === fn) this.value(file, n as ts.Expression);
       ts.forEachChild(n, visit);
     };
-    visit(h.body);
+    visit(body);
   }
 
   private passed(file: TsFile, call: ts.CallExpression | ts.NewExpression, index: number, promise: boolean): void {
@@ -341,9 +342,7 @@ export class Tracker {
       return;
     }
     if (name === 'resolve') {
-      const fn = namedEnclosingFunction(call);
-      if (fn) this.escapeThrough(file, fn, { kind: 'return', promise: true });
-      else this.escape(`resolved at ${file.where(call)}`);
+      this.resolved(file, call, callee);
       return;
     }
     if (ts.isIdentifier(callee)) {
@@ -364,6 +363,38 @@ export class Tracker {
       const f = paramFacts(this.ctx, t.file, t.fn, index, this.role, this.depth + 1);
       this.merge(f, `${name || 'a helper'}()`);
     }
+  }
+
+  /** `resolve(sock)`: the promise it settles carries the socket on. */
+  private resolved(file: TsFile, call: ts.CallExpression | ts.NewExpression, callee: ts.Expression): void {
+    this.facts.talks = true;
+    if (ts.isIdentifier(callee)) {
+      // new Promise((resolve) => …): the promise is that expression.
+      const b = file.scopes.bindingOf(callee);
+      const executor = b && ts.isParameter(b.decl) ? b.decl.parent : undefined;
+      let cur: ts.Node | undefined = executor;
+      while (cur && ts.isParenthesizedExpression(cur.parent)) cur = cur.parent;
+      const ctor = cur?.parent;
+      if (ctor && ts.isNewExpression(ctor) && ctor.arguments?.[0] === cur && /\bPromise$/.test(ctor.expression.getText(file.sf))) {
+        this.value(file, ctor, true);
+        return;
+      }
+    }
+    if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(skipParens(callee.expression))) {
+      // const d = deferred(); …; d.resolve(sock); return d
+      const b = file.scopes.bindingOf(skipParens(callee.expression) as ts.Identifier);
+      if (b) {
+        for (const r of b.refs) {
+          const p = r.parent;
+          if (ts.isPropertyAccessExpression(p) && p.expression === r) continue;
+          if (!isAssignmentTarget(r)) this.value(file, r, true);
+        }
+        return;
+      }
+    }
+    const fn = namedEnclosingFunction(call);
+    if (fn) this.escapeThrough(file, fn, { kind: 'return', promise: true });
+    else this.escape(`resolved at ${file.where(call)}`);
   }
 
   /** Facts learned inside a helper the socket was handed to. */
@@ -397,7 +428,8 @@ export class Tracker {
       this.escape(`${what}, whose callers were not found`);
       return;
     }
-    this.facts.notes.push(`${what}; followed to ${calls.length} caller(s): ${[...new Set(calls.map((c) => c.file.where(c.node)))].slice(0, 4).join(', ')}`);
+    const note = `${what}; followed to ${calls.length} caller(s): ${[...new Set(calls.map((c) => c.file.where(c.node)))].slice(0, 4).join(', ')}`;
+    if (!this.facts.notes.includes(note)) this.facts.notes.push(note);
     for (const c of calls) {
       if (port.kind === 'return') this.value(c.file, c.node, port.promise);
       else {
@@ -427,7 +459,7 @@ export function paramFacts(ctx: TrackContext, file: TsFile, fn: ts.SignatureDecl
   if (hit) return hit;
   byIndex.set(index, 'busy');
   const t = new Tracker(ctx, role, depth);
-  const p = fn.parameters[index];
+  const p = paramAt(fn, index);
   if (p && ts.isIdentifier(p.name) && !p.dotDotDotToken) {
     const b = file.scopes.bindingOfDecl(p);
     if (b) t.binding(file, b, p.name.text);
@@ -437,6 +469,13 @@ export function paramFacts(ctx: TrackContext, file: TsFile, fn: ts.SignatureDecl
 }
 
 // ---- resolving functions ------------------------------------------------------------------
+
+/** The parameter that receives argument `index` (a TypeScript `this` parameter takes no argument). */
+export function paramAt(fn: ts.SignatureDeclaration, index: number): ts.ParameterDeclaration | undefined {
+  const first = fn.parameters[0];
+  const skip = first && ts.isIdentifier(first.name) && first.name.text === 'this' ? 1 : 0;
+  return fn.parameters[index + skip];
+}
 
 export interface FunctionRef {
   file: TsFile;
@@ -700,7 +739,24 @@ export function callersOf(ctx: TrackContext, file: TsFile, fn: ts.SignatureDecla
   const own = ts.isFunctionDeclaration(fn) && fn.name ? file.scopes.bindingOfDecl(fn) : ts.isVariableDeclaration(fn.parent) ? file.scopes.bindingOfDecl(fn.parent) : undefined;
   const exported = isExportedFunction(file, fn, name);
   const scan = (f: TsFile, sameFile: boolean) => {
+    // const connect = custom || (parallel ? connectInParallel : connectInSequence); connect(…)
+    const viaAlias = (id: ts.Identifier): void => {
+      const b = sameFile ? own : f.scopes.bindingOf(id);
+      if (!b || (!sameFile && !(importOf(b) || ts.isBindingElement(b.decl)))) return;
+      for (const r of b.refs) {
+        let cur: ts.Node = r;
+        while (ts.isParenthesizedExpression(cur.parent) || (ts.isConditionalExpression(cur.parent) && cur.parent.condition !== cur) || (ts.isBinaryExpression(cur.parent) && /^(\|\||\?\?)$/.test(cur.parent.operatorToken.getText(f.sf)))) cur = cur.parent;
+        if (cur === r || !ts.isVariableDeclaration(cur.parent) || !ts.isIdentifier(cur.parent.name)) continue;
+        const alias = f.scopes.bindingOfDecl(cur.parent);
+        for (const ar of alias?.refs ?? []) {
+          const call = ar.parent;
+          if (ts.isCallExpression(call) && skipParens(call.expression) === ar) out.push({ file: f, node: call });
+        }
+      }
+    };
+    if (sameFile && own) viaAlias(own.id);
     const visit = (n: ts.Node): void => {
+      if (!sameFile && ts.isImportSpecifier(n) && (n.propertyName ?? n.name).text === name) viaAlias(n.name);
       if (ts.isCallExpression(n) && !isInside(n, fn)) {
         const c = skipParens(n.expression);
         if (ts.isIdentifier(c) && c.text === name) {
@@ -791,6 +847,12 @@ export function thisContainer(n: ts.Node): ts.Node {
     if (ts.isPropertyDeclaration(p) && ts.isClassLike(p.parent)) return p.parent;
   }
   return n.getSourceFile();
+}
+
+/** The nearest non-arrow function around a `this` (whose receiver it is). */
+function thisFunction(n: ts.Node): ts.Node | undefined {
+  for (let p = n.parent; p; p = p.parent) if (isFunctionScope(p) && !ts.isArrowFunction(p)) return p;
+  return undefined;
 }
 
 interface PathKey {
