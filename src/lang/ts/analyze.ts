@@ -4,7 +4,8 @@ import type { Evidence, Role, Site, Tcp } from '../../engine/types.js';
 import { addressOf, isFunctionLike, keepAliveOption, listenAddress, optionsOf, type AddressVerdict, type OptionsInfo } from './classify.js';
 import type { TsFile } from './parse.js';
 import { findSites, type RawSite, type SocketCall } from './sites.js';
-import { callersOf, functionName, functionOf, paramFacts, Tracker, type Facts, type FunctionRef, type KaEvidence, type TrackContext } from './track.js';
+import { callersOf, functionName, functionOf, type FunctionRef } from './functions.js';
+import { paramFacts, Tracker, type Facts, type KaEvidence, type TrackContext } from './track.js';
 
 /** What one call of a site made, for the fixer. */
 export interface CallAnalysis {

@@ -4,7 +4,7 @@ import ts from 'typescript';
 import type { Tcp } from '../../engine/types.js';
 import type { TsFile } from './parse.js';
 import { skipParens } from './scope.js';
-import { truthOf } from './track.js';
+import { truthOf } from './evidence.js';
 
 /** The properties an options argument is known to have. */
 export interface OptionsInfo {
