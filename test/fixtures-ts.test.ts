@@ -25,6 +25,10 @@ describe('TS/JS fixtures', () => {
         expect(actualFindings(r)).toEqual([...c.findings].sort(byFileLine));
         const expected = [...c.sites].sort(byFileLine).map((s) => ({ loopback: false, ...s }));
         expect(actualSites(r)).toEqual(expected);
+        // The pass-0 prefilter only saves work: without it the results are the same.
+        const all = await auditCase(c, { noPrefilter: true });
+        expect(actualSites(all)).toEqual(actualSites(r));
+        expect(actualFindings(all)).toEqual(actualFindings(r));
       });
 
       it('safe fixes give the .fixed files, byte for byte, and the fixed code audits clean', async () => {

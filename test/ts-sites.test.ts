@@ -1,0 +1,61 @@
+// Unit tables for the TS/JS backend: every import form names a site with its canonical API, and
+// look-alikes (a local Socket class, a method named connect, shadowed names) never do.
+import { describe, expect, it } from 'vitest';
+import { TsFile } from '../src/lang/ts/parse.js';
+import { findSites } from '../src/lang/ts/sites.js';
+import { scanTs } from '../src/lang/ts/scan.js';
+
+const apis = (code: string, file = 'x.ts') => findSites(new TsFile(file, code)).map((s) => s.api);
+
+describe('TS/JS sites through every import form', () => {
+  const cases: Array<[string, string, string[]]> = [
+    ['require', "const net = require('net'); net.connect(1, 'h');", ['net.connect']],
+    ['node: prefix', "const tls = require('node:tls'); tls.connect({ host: 'h', port: 1 });", ['tls.connect']],
+    ['default import', "import net from 'net'; net.createServer();", ['net.createServer']],
+    ['namespace import', "import * as net from 'node:net'; new net.Socket();", ['new net.Socket']],
+    ['named import', "import { createConnection } from 'net'; createConnection(1, 'h');", ['net.createConnection']],
+    ['aliased import', "import { connect as tlsConnect } from 'tls'; tlsConnect({ host: 'h', port: 1 });", ['tls.connect']],
+    ['destructured require', "const { connect: dial } = require('net'); dial(1, 'h');", ['net.connect']],
+    ['require member', "const S = require('net').Socket; new S();", ['new net.Socket']],
+    ['inline require member', "new (require('net').Server)();", ['new net.Server']],
+    ['new without parentheses', "import { Socket } from 'net'; const s = new Socket; s.connect(1, 'h');", ['new net.Socket']],
+    ['net.Stream', "const net = require('net'); new net.Stream();", ['new net.Stream']],
+    ['TLSSocket and tls.Server', "import tls from 'tls'; new tls.TLSSocket(x); new tls.Server({});", ['new tls.TLSSocket', 'new tls.Server']],
+    ['conditional alias', "import net from 'net'; import tls from 'tls'; const c = s ? tls.connect : net.connect; c({});", ['tls.connect', 'net.connect']],
+    ['bound alias', "const net = require('net'); let c; c = net.connect.bind(net); c({});", ['net.connect']],
+    ['import equals', "import net = require('net'); net.connect(1, 'h');", ['net.connect']],
+    ['dynamic import', "async function f() { const { connect } = await import('node:net'); connect(1, 'h'); }", ['net.connect']],
+    ['compiled interop', "const net_1 = __importDefault(require('net')); net_1.default.connect(1, 'h');", ['net.connect']],
+    ['constructor called without new', "const net = require('net'); net.Socket();", ['new net.Socket']],
+  ];
+  for (const [name, code, want] of cases) {
+    it(name, () => expect(apis(code)).toEqual(want));
+  }
+});
+
+describe('look-alikes are not sites', () => {
+  const cases: Array<[string, string]> = [
+    ['own Socket class', "class Socket {} new Socket();"],
+    ['imported own Socket', "import { Socket } from './socket'; new Socket();"],
+    ['method named connect', "const client = { connect() {} }; client.connect();"],
+    ['shadowed net', "import net from 'net'; function f(net) { return net.connect(1); }"],
+    ['local createServer', "function createServer() {} createServer();"],
+    ['type-only use', "import type { Socket } from 'net'; let s: Socket;"],
+    ['other module', "const dgram = require('dgram'); dgram.createSocket('udp4');"],
+    ['net helpers', "import net from 'net'; net.isIP('1.2.3.4');"],
+    ['bind is not a call of the API', "import tls from 'tls'; const c = tls.connect.bind(tls);"],
+  ];
+  for (const [name, code] of cases) {
+    it(name, () => expect(apis(code)).toEqual([]));
+  }
+});
+
+describe('pass-0 scan', () => {
+  it('finds files that name net or tls, and the project modules they import', () => {
+    const s = scanTs("import net from 'node:net';\nimport { h } from './helper.js';\nconst x = require('../x');\nexport * from './y';");
+    expect(s.sites).toBe(true);
+    expect(s.imports.sort()).toEqual(['../x', './helper.js', './y']);
+    expect(s.reexports).toEqual(['./y']);
+    expect(scanTs("import { netmask } from 'netmask';").sites).toBe(false);
+  });
+});
