@@ -318,7 +318,8 @@ function isExportedFunction(file: TsFile, fn: ts.SignatureDeclaration, name: str
   const st = fn.parent?.parent?.parent;
   if (st && ts.isVariableStatement(st) && ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) return true;
   // Exported by name somewhere (export { f }, module.exports = { f }, exports.f = f): a cheap textual test.
-  return new RegExp(`\\bexports\\b[\\s\\S]*\\b${name}\\b|export\\s*\\{[^}]*\\b${name}\\b|export\\s+default\\s+${name}\\b`).test(file.text);
+  const n = name.replace(/\$/g, '\\$');
+  return new RegExp(`\\bexports\\b[\\s\\S]*(?<![\\w$])${n}(?![\\w$])|export\\s*\\{[^}]*(?<![\\w$])${n}(?![\\w$])|export\\s+default\\s+${n}(?![\\w$])`).test(file.text);
 }
 
 function isInside(n: ts.Node, outer: ts.Node): boolean {

@@ -72,6 +72,7 @@ const TALK_METHODS = new Set(['write', 'pipe', 'read', 'cork', 'setEncoding', 'u
 const END_METHODS = new Set(['destroy', 'end', 'destroySoon', 'resetAndDestroy']);
 const CONNECTION_EVENTS = new Set(['connection', 'secureConnection']);
 const MAX_DEPTH = 4;
+const MAX_HOPS = 16;
 
 type Port = { kind: 'return'; promise: boolean } | { kind: 'callback'; paramIndex: number; argIndex: number };
 
@@ -79,6 +80,8 @@ export class Tracker {
   readonly facts = emptyFacts();
   private readonly seenValues = new Set<ts.Node>();
   private readonly seenHandles = new Set<string>();
+  /** Functions the socket was followed out of (returned, resolved, called back): bounded. */
+  private hops = 0;
 
   constructor(
     private readonly ctx: TrackContext,
@@ -422,7 +425,7 @@ export class Tracker {
     if (port.kind === 'return' && !port.promise && ts.getModifiers(fn as ts.FunctionLikeDeclaration)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) port = { kind: 'return', promise: true };
     const name = functionName(fn);
     const what = port.kind === 'callback' ? `handed to the callback of ${name ?? 'a function'}()` : port.promise ? `resolved by ${name ?? 'a function'}()` : `returned from ${name ?? 'a function'}()`;
-    if (this.depth >= MAX_DEPTH || !name) {
+    if (this.depth >= MAX_DEPTH || !name || ++this.hops > MAX_HOPS) {
       this.escape(what);
       return;
     }
