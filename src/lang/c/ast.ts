@@ -32,6 +32,17 @@ export function descendants(node: CNode, type: string | Set<string>): CNode[] {
   return out;
 }
 
+/** A function body not mirrored yet: callers skip it unless its text can matter. */
+export function isFunctionBody(n: CNode): boolean {
+  return n.type === 'compound_statement' && n.field === 'body' && n.parent?.type === 'function_definition';
+}
+
+/** Whether `re` matches the source text of `n` (a cheap test before looking inside). */
+export function textMatches(src: string, n: CNode, re: RegExp): boolean {
+  re.lastIndex = 0;
+  return re.test(src.slice(n.start, n.end));
+}
+
 export function ancestors(node: CNode): CNode[] {
   const out: CNode[] = [];
   for (let p = node.parent; p; p = p.parent) out.push(p);

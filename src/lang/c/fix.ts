@@ -13,15 +13,23 @@ import { closeFunctionOf, errorStyleOf, inferLayout, lineIndent, type ErrorStyle
 const REPORTABLE_ROLES = new Set(['client', 'accepted', 'unknown']);
 
 export function planFixes(model: CFileModel, sites: CSite[], project: CProject, opts: BackendOptions): void {
-  const layout = inferLayout(model.src, model.root);
+  let layout: Layout | undefined;
   for (const site of sites) {
     if (site.keepalive !== 'none' || site.loopback || site.tcp === 'no' || !REPORTABLE_ROLES.has(site.role)) continue;
+    layout ??= inferLayout(model.src, layoutSamples(model, sites));
     const planned = planSite(site, project, layout, opts.keepalive);
     if ('reason' in planned) {
       site.fix = null;
       site.noFixReason = planned.reason;
     } else site.fix = planned;
   }
+}
+
+/** The functions being fixed, then up to eight more, to read brace style and C89-ness from. */
+function layoutSamples(model: CFileModel, sites: CSite[]): CNode[] {
+  const fixing = new Set(sites.map((s) => enclosingFn(s.raw.call)).filter((f): f is CNode => !!f));
+  const others = model.scope.functions.filter((f) => !fixing.has(f)).slice(0, 8);
+  return [...fixing, ...others];
 }
 
 interface Anchor {

@@ -8,6 +8,7 @@ import { loadCParser, parseCWith, type ParsedC } from './parse.js';
 import { CProject } from './project.js';
 import { scanC, type CScan } from './scan.js';
 import { branchView } from './preproc.js';
+import { walk } from './ast.js';
 
 type Parser = Awaited<ReturnType<typeof loadCParser>>;
 let parser: Parser | undefined;
@@ -47,13 +48,16 @@ export function modelOf(file: string, text: string): CFileModel {
   if (bad > 0.05 * text.length && /^[ \t]*#[ \t]*(if|ifdef|ifndef)\b/m.test(text)) {
     const first = parseC(branchView(text, 'first'));
     if (errorBytes(first) < bad / 2) {
+      parsed.dispose();
       const note = 'parsed per preprocessor configuration: its #if branches split statements';
-      const last = parseC(branchView(text, 'last'));
-      const alternate = new CFileModel(file, text, last.root, 0, last.errors, note);
-      return new CFileModel(file, text, first.root, text.length, first.errors, note, alternate);
+      const alternate = () => {
+        const last = parseC(branchView(text, 'last'));
+        return new CFileModel(file, text, last.root, 0, last.errors, note, undefined, last.dispose);
+      };
+      return new CFileModel(file, text, first.root, text.length, first.errors, note, alternate, first.dispose);
     }
   }
-  return new CFileModel(file, text, parsed.root, text.length, parsed.errors);
+  return new CFileModel(file, text, parsed.root, text.length, parsed.errors, undefined, undefined, parsed.dispose);
 }
 
 export const cBackend: Backend<CScan, CProject> = {
@@ -83,6 +87,11 @@ export const cBackend: Backend<CScan, CProject> = {
     return project.parsedFiles.size;
   },
   parseErrorCount(text) {
-    return parseC(text).errors.length;
+    const parsed = parseC(text);
+    let missing = 0;
+    walk(parsed.root, (n) => {
+      if (n.missing) missing++; // MISSING tokens inside bodies are found by mirroring them
+    });
+    return parsed.errors.filter((e) => !e.missing).length + missing;
   },
 };

@@ -2,7 +2,7 @@
 // parameters, what callers pass and do with results, which sockets land in struct fields.
 // Everything is computed lazily and memoized: the project asks only for what a site needs.
 import type { Tcp } from '../../engine/types.js';
-import { callArgs, callName, child, keyOf, textOf, unwrap, walk } from './ast.js';
+import { callArgs, callName, child, keyOf, textMatches, textOf, unwrap, walk } from './ast.js';
 import type { ArgInfo, Effects, KaEvidence, TaggedEffects } from './effects.js';
 import { isEmpty } from './effects.js';
 import type { CNode } from './parse.js';
@@ -81,10 +81,20 @@ export class CFileModel {
     readonly errors: CNode[] = [],
     /** Set when the file was parsed in one preprocessor configuration only. */
     readonly parseNote?: string,
-    /** The same file in another preprocessor configuration, for sites only it contains. */
-    readonly alternate?: CFileModel,
+    /** The same file in another preprocessor configuration, parsed when first needed. */
+    private readonly alternateOf?: () => CFileModel,
+    private readonly release?: () => void,
   ) {
     this.scope = buildFileScope(file, src, root);
+  }
+
+  private alternateModel?: CFileModel;
+
+  /** The same file in another preprocessor configuration, for sites only it contains. */
+  get alternate(): CFileModel | undefined {
+    if (!this.alternateOf) return undefined;
+    this.alternateModel ??= this.alternateOf();
+    return this.alternateModel;
   }
 
   fnScope(fn: CNode): FnScope {
@@ -136,6 +146,18 @@ export class CFileModel {
     return tagged;
   }
 
+  /** Functions whose text mentions `name(` (the only ones worth mirroring for it). */
+  functionsMentioning(name: string): CNode[] {
+    const re = new RegExp(`\\b${name.replace(/[^\w]/g, '')}\\s*\\(`);
+    return this.scope.functions.filter((fn) => textMatches(this.src, fn, re));
+  }
+
+  /** Frees the parser's tree (the mirror stays usable; it re-parses if read again). */
+  dispose(): void {
+    this.release?.();
+    this.alternateModel?.dispose();
+  }
+
   /** Calls to `name` in this file, with what each argument is (both configurations when split). */
   callsTo(name: string): CallFacts[] {
     const out = this.callsToHere(name);
@@ -148,7 +170,7 @@ export class CFileModel {
 
   private callsToHere(name: string): CallFacts[] {
     const out: CallFacts[] = [];
-    for (const fn of this.scope.functions) {
+    for (const fn of this.functionsMentioning(name)) {
       walk(fn, (n) => {
         if (n.type !== 'call_expression' || callName(this.src, n) !== name) return;
         const fs = this.fnScope(fn);
@@ -170,7 +192,7 @@ export class CFileModel {
 
   private resultsOfHere(name: string, extraHelpers: HelperNames): ResultUse[] {
     const out: ResultUse[] = [];
-    for (const fn of this.scope.functions) {
+    for (const fn of this.functionsMentioning(name)) {
       walk(fn, (n) => {
         if (n.type !== 'call_expression' || callName(this.src, n) !== name) return;
         const fs = this.fnScope(fn);
@@ -231,6 +253,7 @@ export class CFileModel {
     const out: FieldUse[] = [];
     const src = this.src;
     for (const fn of this.scope.functions) {
+      if (!textMatches(src, fn, /\b(setsockopt|connect|listen)\s*\(/)) continue;
       const fs = this.fnScope(fn);
       // `int cfd = conn->handle.fd;` makes cfd stand for the field.
       const copies = new Map<string, string>();

@@ -1,103 +1,234 @@
 // C parsing with web-tree-sitter and the grammar wasm shipped in tree-sitter-c.
 //
 // Why wasm and not the native `tree-sitter` binding: native trees are freed only by GC
-// finalizers, so a synchronous loop over thousands of files grows to gigabytes (DESIGN §4).
-// Here each tree is copied into a small plain-JS mirror and deleted at once, so memory is
-// bounded by the largest file, and the analysis works on ordinary objects (pure, fast).
+// finalizers, so a synchronous loop over thousands of files grows to gigabytes (DESIGN §4);
+// wasm trees are freed explicitly, right after use.
+//
+// The analysis works on a plain-JS mirror of the tree (CNode). Walking a wasm tree costs a
+// JS↔wasm round trip per property, so the mirror is built lazily: the file's top level at once,
+// each function body only when something looks inside it (most bodies never are), and anonymous
+// tokens (punctuation, keywords) are left out unless a grammar field names them (operators).
 import { createRequire } from 'node:module';
-import { Language, Parser } from 'web-tree-sitter';
+import { Language, Parser, type Node as TsNode, type TreeCursor } from 'web-tree-sitter';
 
-export interface CNode {
-  type: string;
-  named: boolean;
-  /** The grammar field under which the parent holds this node (`function`, `arguments`…). */
-  field: string | null;
-  start: number;
-  end: number;
-  startRow: number;
-  startCol: number;
-  endRow: number;
-  endCol: number;
-  missing: boolean;
-  children: CNode[];
-  parent: CNode | null;
+/** Line starts of a text, to turn offsets into 1-based rows/columns without asking wasm. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+  constructor(text: string) {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+  /** 0-based row of an offset. */
+  row(offset: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+  col(offset: number): number {
+    return offset - this.starts[this.row(offset)]!;
+  }
+}
+
+export class CNode {
+  parent: CNode | null = null;
+  private kids: CNode[] | undefined;
+  /** Mirrors this node's subtree on first access (a function body not looked into yet). */
+  expand: (() => CNode[]) | undefined;
+
+  constructor(
+    readonly type: string,
+    readonly named: boolean,
+    /** The grammar field under which the parent holds this node (`function`, `arguments`…). */
+    readonly field: string | null,
+    readonly start: number,
+    readonly end: number,
+    readonly missing: boolean,
+    private readonly lines: LineIndex,
+  ) {}
+
+  get children(): CNode[] {
+    if (!this.kids) {
+      const expand = this.expand;
+      this.expand = undefined;
+      this.kids = expand ? expand() : [];
+    }
+    return this.kids;
+  }
+
+  set children(kids: CNode[]) {
+    this.kids = kids;
+  }
+
+  get startRow(): number {
+    return this.lines.row(this.start);
+  }
+  get startCol(): number {
+    return this.lines.col(this.start);
+  }
+  get endRow(): number {
+    return this.lines.row(this.end);
+  }
+  get endCol(): number {
+    return this.lines.col(this.end);
+  }
 }
 
 export interface ParsedC {
   root: CNode;
-  /** ERROR and MISSING nodes, in document order. */
+  /** ERROR and MISSING nodes, in document order (the whole file, bodies included). */
   errors: CNode[];
+  /** Nothing to free any more (the wasm tree is gone once the top level is mirrored); kept for callers. */
+  dispose(): void;
 }
 
-let parserPromise: Promise<Parser> | undefined;
+let loaded: Promise<{ parser: Parser; language: Language }> | undefined;
 
 /** Loads the grammar once per thread; every later call reuses the parser. */
-export function loadCParser(): Promise<Parser> {
-  parserPromise ??= (async () => {
+export function loadCParser(): Promise<{ parser: Parser; language: Language }> {
+  loaded ??= (async () => {
     await Parser.init();
     const require = createRequire(import.meta.url);
     const wasmPath = require.resolve('tree-sitter-c/tree-sitter-c.wasm');
     const language = await Language.load(wasmPath);
     const parser = new Parser();
     parser.setLanguage(language);
-    return parser;
+    return { parser, language };
   })();
-  return parserPromise;
+  return loaded;
 }
 
-/** Parses `text` into a plain mirror and frees the native tree before returning. */
-export function parseCWith(parser: Parser, text: string): ParsedC {
-  const tree = parser.parse(text);
+interface Tables {
+  types: string[];
+  named: boolean[];
+  fields: (string | null)[];
+}
+
+const tablesFor = new WeakMap<Language, Tables>();
+
+function tables(language: Language): Tables {
+  let t = tablesFor.get(language);
+  if (!t) {
+    const types: string[] = [];
+    const named: boolean[] = [];
+    for (let id = 0; id < language.nodeTypeCount; id++) {
+      types.push(language.nodeTypeForId(id) ?? 'ERROR');
+      named.push(language.nodeTypeIsNamed(id));
+    }
+    t = { types, named, fields: language.fields };
+    tablesFor.set(language, t);
+  }
+  return t;
+}
+
+/**
+ * Parses `text`: the top level is mirrored at once and the wasm tree freed right away, so wasm
+ * memory holds one tree at a time. A function body is mirrored when first read, by re-parsing
+ * just that function (tree-sitter's included ranges keep every offset as in the whole file).
+ */
+export function parseCWith(ctx: { parser: Parser; language: Language }, text: string): ParsedC {
+  const lines = new LineIndex(text);
+  const tab = tables(ctx.language);
+  const tree = ctx.parser.parse(text);
   if (!tree) throw new Error('tree-sitter returned no tree');
+  const errors: CNode[] = [];
+  const noErrors: CNode[] = [];
+  const expandBody = (body: CNode) => (): CNode[] => {
+    const fn = body.parent!;
+    const range = {
+      startIndex: fn.start,
+      endIndex: fn.end,
+      startPosition: { row: fn.startRow, column: fn.startCol },
+      endPosition: { row: fn.endRow, column: fn.endCol },
+    };
+    const part = ctx.parser.parse(text, null, { includedRanges: [range] });
+    if (!part) return [];
+    try {
+      let n: TsNode | null = part.rootNode.descendantForIndex(body.start, body.end);
+      while (n && (n.startIndex !== body.start || n.endIndex !== body.end || n.type !== body.type)) n = n.parent;
+      if (!n) return [];
+      const cursor = n.walk();
+      try {
+        // Errors were all collected from the whole-file tree; do not count them twice.
+        return mirrorChildren(cursor, body, tab, lines, noErrors, expandBody);
+      } finally {
+        cursor.delete();
+      }
+    } finally {
+      part.delete();
+    }
+  };
+  let root: CNode;
   try {
-    return mirror(tree.walk());
+    for (const e of tree.rootNode.descendantsOfType('ERROR')) {
+      if (e) errors.push(new CNode('ERROR', true, null, e.startIndex, e.endIndex, false, lines));
+    }
+    const cursor = tree.walk();
+    root = new CNode(tab.types[cursor.nodeTypeId]!, true, null, cursor.startIndex, cursor.endIndex, false, lines);
+    try {
+      root.children = mirrorChildren(cursor, root, tab, lines, errors, expandBody);
+    } finally {
+      cursor.delete();
+    }
   } finally {
     tree.delete();
   }
+  errors.sort((a, b) => a.start - b.start);
+  return { root, errors, dispose() {} };
 }
 
-function mirror(cursor: ReturnType<NonNullable<ReturnType<Parser['parse']>>['walk']>): ParsedC {
-  const errors: CNode[] = [];
-  const make = (parent: CNode | null): CNode => {
-    const sp = cursor.startPosition;
-    const ep = cursor.endPosition;
-    const node: CNode = {
-      type: cursor.nodeType,
-      named: cursor.nodeIsNamed,
-      field: cursor.currentFieldName,
-      start: cursor.startIndex,
-      end: cursor.endIndex,
-      startRow: sp.row,
-      startCol: sp.column,
-      endRow: ep.row,
-      endCol: ep.column,
-      missing: cursor.nodeIsMissing,
-      children: [],
-      parent,
-    };
-    if (node.type === 'ERROR' || node.missing) errors.push(node);
-    return node;
-  };
-  const root = make(null);
-  // Iterative walk: deeply nested macro soup must not overflow the JS stack.
-  let current = root;
-  if (cursor.gotoFirstChild()) {
-    for (;;) {
-      const node = make(current);
-      current.children.push(node);
-      if (cursor.gotoFirstChild()) {
+/**
+ * Mirrors the subtree under the cursor's current node into `parent`'s children, iteratively
+ * (deeply nested macro soup must not overflow the JS stack). A function body is left for later.
+ */
+function mirrorChildren(
+  cursor: TreeCursor,
+  top: CNode,
+  tab: Tables,
+  lines: LineIndex,
+  errors: CNode[],
+  lazyBody: (body: CNode) => () => CNode[],
+): CNode[] {
+  const out: CNode[] = [];
+  if (!cursor.gotoFirstChild()) return out;
+  let current = top;
+  let depth = 1;
+  const list: CNode[][] = [out];
+  for (;;) {
+    const typeId = cursor.nodeTypeId;
+    const fieldId = cursor.currentFieldId;
+    const named = tab.named[typeId] ?? false;
+    const field = fieldId ? (tab.fields[fieldId] ?? null) : null;
+    let descended = false;
+    if (named || field !== null) {
+      const start = cursor.startIndex;
+      const end = cursor.endIndex;
+      const type = tab.types[typeId] ?? 'ERROR';
+      const missing = start === end && type !== 'translation_unit';
+      const node = new CNode(type, named, field, start, end, missing, lines);
+      node.parent = current;
+      list[list.length - 1]!.push(node);
+      if (missing) errors.push(node);
+      if (field === 'body' && current.type === 'function_definition' && type === 'compound_statement') {
+        node.expand = lazyBody(node);
+      } else if (cursor.gotoFirstChild()) {
+        const kids: CNode[] = [];
+        node.children = kids;
+        list.push(kids);
         current = node;
-        continue;
-      }
-      while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent() || current.parent === null) {
-          cursor.delete();
-          return { root, errors };
-        }
-        current = current.parent;
-      }
+        depth++;
+        descended = true;
+      } else node.children = [];
+    }
+    if (descended) continue;
+    while (!cursor.gotoNextSibling()) {
+      if (depth === 1 || !cursor.gotoParent()) return out;
+      depth--;
+      list.pop();
+      current = current.parent!;
     }
   }
-  cursor.delete();
-  return { root, errors };
 }

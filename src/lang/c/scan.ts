@@ -31,9 +31,9 @@ export function scanC(text: string): CScan {
   const scan: CScan = { socketAliases: {}, keepaliveMacros: {}, closeMacros: [], callAliases: {}, defines: {}, names: [], defs: [], sites: false, keepalive: false };
   if (text.includes('define')) {
     for (const m of text.matchAll(DEFINE)) {
-      const name = m[1]!;
-      const params = m[2] ? m[3]!.split(',').map((s) => s.trim()).filter(Boolean) : null;
-      const body = m[4]!.replace(/\\\n/g, ' ').replace(/\/\*.*?\*\/|\/\/.*$/g, '').trim();
+      const name = copyString(m[1]!);
+      const params = m[2] ? m[3]!.split(',').map((s) => copyString(s.trim())).filter(Boolean) : null;
+      const body = copyString(m[4]!.replace(/\\\n/g, ' ').replace(/\/\*.*?\*\/|\/\/.*$/g, '').trim());
       const alias = socketAliasOf(params, body);
       if (alias) {
         scan.socketAliases[name] = alias;
@@ -63,11 +63,23 @@ export function scanC(text: string): CScan {
     names.add(n);
     if (!defs.has(n) && isDefinition(text, m.index!, m.index! + m[0].length)) defs.add(n);
   }
-  scan.names = [...names];
-  scan.defs = [...defs];
+  scan.names = detach([...names]);
+  scan.defs = detach([...defs]);
   scan.sites = names.has('socket') || names.has('accept') || names.has('accept4');
   scan.keepalive = /\bSO_KEEPALIVE\b/.test(text);
   return scan;
+}
+
+/**
+ * Copies strings out of the file's text. A regex capture is a V8 "sliced string" that keeps the
+ * whole source alive; scans are kept for every file of the tree, so they must not.
+ */
+function copyString(s: string): string {
+  return s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8');
+}
+
+function detach(list: string[]): string[] {
+  return list.length ? list.join('\n').split('\n') : [];
 }
 
 /**

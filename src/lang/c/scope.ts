@@ -1,6 +1,6 @@
 // What a function and its file declare: parameters, locals with their types, file-level
 // #defines and globals. Built once per file/function and read by value resolution and tracking.
-import { child, declaredName, descendants, functionName, namedChildren, parameterNames, textOf, walk } from './ast.js';
+import { child, declaredName, descendants, functionName, isFunctionBody, namedChildren, parameterNames, textMatches, textOf, walk } from './ast.js';
 import type { CNode } from './parse.js';
 
 export interface Decl {
@@ -43,8 +43,9 @@ export function buildFileScope(file: string, src: string, root: CNode): FileScop
   walk(root, (n) => {
     if (n.type === 'function_definition') {
       functions.push(n);
-      return true; // walk on: a #define may sit inside a function body
+      return true; // walk on: a #define may sit inside a function body…
     }
+    if (isFunctionBody(n) && !textMatches(src, n, /^[ \t]*#[ \t]*define\b/m)) return false; // …but rarely does
     if (n.type === 'preproc_def') {
       const name = child(n, 'name');
       const value = child(n, 'value');

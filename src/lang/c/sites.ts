@@ -1,6 +1,6 @@
 // Finding socket()/accept()/accept4() calls, directly or through a project macro that
 // aliases one of them, and naming the variable that receives the descriptor.
-import { callArgs, callName, child, keyOf, textOf, unwrap, walk } from './ast.js';
+import { callArgs, callName, child, isFunctionBody, keyOf, textMatches, textOf, unwrap, walk } from './ast.js';
 import { cCatalog } from './catalog.js';
 import type { CNode } from './parse.js';
 
@@ -42,7 +42,10 @@ export function socketAliasOf(params: string[] | null, body: string): SocketAlia
 export function findSites(src: string, root: CNode, aliases: Map<string, SocketAlias>): RawSite[] {
   const sites: RawSite[] = [];
   const cat = cCatalog();
+  const names = [...Object.keys(cat.sites), ...aliases.keys()];
+  const mayHold = new RegExp(`\\b(${names.map((n) => n.replace(/[^\w]/g, '')).join('|')})\\s*\\(`);
   walk(root, (n) => {
+    if (isFunctionBody(n) && !textMatches(src, n, mayHold)) return false;
     if (n.type !== 'call_expression') return true;
     const fn = child(n, 'function');
     if (!fn || unwrap(fn).type !== 'identifier') return true;

@@ -16,9 +16,13 @@ export interface Layout {
   eol: '\n' | '\r\n';
 }
 
-export function inferLayout(src: string, root: CNode): Layout {
+/**
+ * The file's layout, read from its text and from a few functions' trees (`samples`: the ones
+ * being fixed, then others): looking at every function would mirror the whole file.
+ */
+export function inferLayout(src: string, samples: CNode[]): Layout {
   const eol = (src.match(/\r\n/g) ?? []).length > (src.match(/(?<!\r)\n/g) ?? []).length ? '\r\n' : '\n';
-  return { unit: indentUnit(src), brace: braceStyle(src, root), ifSpace: ifSpacing(src), c89: isC89(src, root), callSpace: callSpacing(src), eol };
+  return { unit: indentUnit(src), brace: braceStyle(src, samples), ifSpace: ifSpacing(src), c89: isC89(src, samples), callSpace: callSpacing(src), eol };
 }
 
 /** The most common increase of indentation between a line and the next. */
@@ -44,9 +48,9 @@ function indentUnit(src: string): string {
 }
 
 /** How `if` bodies open their braces in this file: same line (K&R), own line (Allman), own line indented (GNU). */
-function braceStyle(src: string, root: CNode): Layout['brace'] {
+function braceStyle(src: string, samples: CNode[]): Layout['brace'] {
   const votes = { kr: 0, allman: 0, gnu: 0 };
-  walk(root, (n) => {
+  for (const root of samples) walk(root, (n) => {
     if (n.type !== 'if_statement') return;
     const body = child(n, 'consequence');
     if (!body || body.type !== 'compound_statement') return;
@@ -86,10 +90,10 @@ function ifSpacing(src: string): boolean {
 }
 
 /** C99 when the file uses `//` comments, `for (int …`, or declarations after statements. */
-function isC89(src: string, root: CNode): boolean {
+function isC89(src: string, samples: CNode[]): boolean {
   if (/^\s*\/\/|[;{}]\s*\/\/|for\s*\(\s*(int|unsigned|size_t|long)\b/m.test(src.replace(/"(?:[^"\\\n]|\\.)*"/g, '""'))) return false;
   let mixed = false;
-  walk(root, (n) => {
+  for (const root of samples) walk(root, (n) => {
     if (mixed) return false;
     if (n.type !== 'compound_statement') return;
     let sawStatement = false;

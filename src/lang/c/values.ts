@@ -36,7 +36,7 @@ export function atomsOf(expr: CNode | undefined, env: ValueEnv, depth = 0): Set<
     case 'null':
       return new Set(['0']);
     case 'binary_expression': {
-      const op = n.children.find((c) => !c.named)?.type;
+      const op = n.children.find((c) => c.field === 'operator')?.type;
       if (op === '|' || op === '+') return union(atomsOf(child(n, 'left'), env, depth + 1), atomsOf(child(n, 'right'), env, depth + 1));
       // `type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)`: masking flags off keeps the base type.
       if (op === '&') {
@@ -261,7 +261,7 @@ function hintsIn(fn: CNode, env: ValueEnv): Hints[] {
     const others: Hints[] = [];
     for (const f of env.scope.file.functions) {
       if (f === fn) continue;
-      const has = descendants(f, 'call_expression').some((c) => /getaddrinfo\w*$/i.test(callName(src, c)));
+      const has = /getaddrinfo/.test(src.slice(f.start, f.end)) && descendants(f, 'call_expression').some((c) => /getaddrinfo\w*$/i.test(callName(src, c)));
       if (has) others.push(...hintsIn(f, { ...env, scope: { ...env.scope, node: f, locals: localsFor(env, f) } }));
     }
     return others;
