@@ -56,6 +56,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .option('--write-baseline <file>', 'record the current findings as the baseline, then exit')
     .option('--report-unused-suppressions', 'report ka-audit-ignore/disable comments that suppress nothing')
     .option('--max-file-size <bytes>', 'skip files larger than this', positiveInt('--max-file-size'))
+    .option('-j, --jobs <n>', 'worker threads (default: the number of cores)', positiveInt('--jobs'))
+    .option('--cache', 'reuse the last result when no file changed (stored in .ka-audit-cache/)')
+    .option('--cache-location <dir>', 'where --cache keeps its data', '.ka-audit-cache')
     .option('--max-warnings <n>', 'exit 1 when there are more warnings than this', nonNegativeInt('--max-warnings'))
     .option('-q, --quiet', 'report errors only')
     .option('--no-color', 'no colours in stylish output')
@@ -156,6 +159,8 @@ export function auditOptionsFrom(paths: string[], opts: Record<string, unknown>,
     },
     fixes: true,
     reportUnusedSuppressions: !!opts['reportUnusedSuppressions'],
+    ...(opts['jobs'] ? { jobs: opts['jobs'] as number } : {}),
+    ...(opts['cache'] ? { cacheDir: String(opts['cacheLocation'] ?? '.ka-audit-cache') } : {}),
     ...(include ? { include } : {}),
     ...(exclude ? { exclude } : {}),
     ...(cfg.rules ? { severity: cfg.rules } : {}),

@@ -1,12 +1,20 @@
 // audit(): discover → prefilter → pass 1 (project facts) → pass 2 (sites) → findings.
 // The core never prints; fronts turn an AuditResult into output and an exit code.
-import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Piscina } from 'piscina';
 import type { Backend, BackendOptions } from './backend.js';
 import { discoverFiles, errMessage, type FoundFile } from './files.js';
-import { findingsForFile, type RuleSetting } from './findings.js';
+import type { RuleSetting } from './findings.js';
+import { packageRoot } from './paths.js';
+import { mergeFactsFor, planFor, sitesFor, type FileOutcome, type RunSpec } from './work.js';
 import { decodeSource, DEFAULT_MAX_FILE_BYTES, type SourceText } from './source.js';
 import { DEFAULT_KEEPALIVE, type Finding, type KeepaliveValues, type Lang, type Site, type Stats, type ToolError } from './types.js';
 import { backendFor } from './backends.js';
+import { cacheKey, readCache, writeCache } from './cache.js';
 import { applySuppressions, directiveProblems, parseDirectives, type Directive } from './suppress.js';
 
 export interface AuditOptions {
@@ -26,6 +34,10 @@ export interface AuditOptions {
   noPrefilter?: boolean;
   /** Report suppression comments that suppress nothing (`unused-suppression`). */
   reportUnusedSuppressions?: boolean;
+  /** Worker threads (default: the number of cores; 1 runs everything in this thread). */
+  jobs?: number;
+  /** Reuse the previous result when nothing changed (a directory under cwd, e.g. `.ka-audit-cache`). */
+  cacheDir?: string;
   maxFileBytes?: number;
 }
 
@@ -48,6 +60,29 @@ export interface AuditResult {
   stats: Stats;
   /** Files with findings, with their decoded source (for applying fixes). */
   files: Map<string, AuditedFile>;
+  /** Set when the result came from --cache without analysing anything. */
+  cached?: boolean;
+}
+
+/** Below this many files to parse, starting worker threads costs more than it saves. */
+const PARALLEL_MIN_FILES = 48;
+
+function makePool(jobs: number): Piscina | undefined {
+  // Workers run compiled JS; from sources without a build (some test setups) stay in-thread.
+  const file = join(packageRoot(), 'dist', 'engine', 'worker.js');
+  if (!existsSync(file)) return undefined;
+  return new Piscina({ filename: pathToFileURL(file).href, minThreads: jobs, maxThreads: jobs, idleTimeout: 1000 });
+}
+
+/** Splits files into `n` shares of about equal bytes (largest first, onto the lightest share). */
+export function shard(files: string[], n: number, sizes: Map<string, number>): string[][] {
+  const shares = Array.from({ length: Math.min(n, Math.max(1, files.length)) }, () => ({ bytes: 0, files: [] as string[] }));
+  for (const f of [...files].sort((a, b) => (sizes.get(b) ?? 0) - (sizes.get(a) ?? 0))) {
+    const lightest = shares.reduce((m, s) => (s.bytes < m.bytes ? s : m));
+    lightest.files.push(f);
+    lightest.bytes += sizes.get(f) ?? 0;
+  }
+  return shares.map((s) => s.files).filter((s) => s.length > 0);
 }
 
 export async function audit(options: AuditOptions): Promise<AuditResult> {
@@ -100,47 +135,85 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     return decoded.source;
   };
 
-  for (const [lang, list] of byLang) {
-    const backend = backendFor(lang) as Backend<unknown, unknown> | undefined;
-    if (!backend) continue;
-    await backend.init();
-    const opts = backendOpts(lang);
-    const byDisplay = new Map(list.map((f) => [f.display, f]));
-    // Pass 0: a cheap text scan of every file (and its suppression comments, if any).
-    const scans = new Map<string, unknown>();
-    for (const f of list) {
-      const src = loadSync(f);
-      if (!src) continue;
-      scans.set(f.display, backend.scan(src.text));
-      const directives = parseDirectives(src.text);
-      if (directives.length) suppressions.set(f.display, { directives, lines: src.text.split('\n').length });
+  const key = options.cacheDir ? cacheKey(options, files) : undefined;
+  const hit = key ? readCache(options.cacheDir!, options.cwd, key) : undefined;
+  if (hit) {
+    for (const f of hit.findings) {
+      if (audited.has(f.file)) continue;
+      const found = files.find((x) => x.display === f.file);
+      const src = found && loadSync(found);
+      if (found && src) audited.set(f.file, { path: found.path, display: f.file, lang: found.lang, source: src });
     }
-    const load = (display: string) => {
-      const f = byDisplay.get(display);
-      return f ? loadSync(f)?.text : undefined;
-    };
-    const project = backend.createProject(scans, load, opts);
-    // Pass 1+2: sites in every file that may hold one; other files are parsed on demand.
-    for (const display of backend.siteFiles(project, scans, options.noPrefilter ?? false)) {
-      const f = byDisplay.get(display)!;
-      try {
-        const r = backend.analyze(project, display, opts);
-        for (const d of r.diagnostics) errors.push({ file: display, message: d.message, severity: d.severity });
-        for (const s of r.sites) sites.push({ file: display, ...s });
-        if (r.sites.length === 0) continue;
+    return { version: 1, ...hit, stats: { ...hit.stats, parsed: 0, ms: Math.round(performance.now() - started) }, files: audited, cached: true };
+  }
+  const runId = randomUUID();
+  const jobs = Math.max(1, options.jobs ?? availableParallelism());
+  let pool: Piscina | undefined;
+  try {
+    for (const [lang, list] of byLang) {
+      const backend = await backendFor(lang);
+      if (!backend) continue;
+      await backend.init();
+      const byDisplay = new Map(list.map((f) => [f.display, f]));
+      // Pass 0: a cheap text scan of every file (and its suppression comments, if any).
+      const scans: Record<string, unknown> = {};
+      const paths: Record<string, string> = {};
+      const sizes = new Map<string, number>();
+      for (const f of list) {
         const src = loadSync(f);
         if (!src) continue;
-        const fileFindings = findingsForFile(display, src.text, r.sites, {
-          includeUnknown: options.includeUnknown ?? false,
-          severity: options.severity ?? {},
-        });
-        if (fileFindings.length) audited.set(display, { path: f.path, display, lang, source: src });
-        findings.push(...fileFindings);
-      } catch (e) {
-        errors.push({ file: display, message: `internal error while analysing: ${errMessage(e)}` });
+        scans[f.display] = backend.scan(src.text);
+        paths[f.display] = f.path;
+        sizes.set(f.display, src.text.length);
+        const directives = parseDirectives(src.text);
+        if (directives.length) suppressions.set(f.display, { directives, lines: src.text.split('\n').length });
+      }
+      const spec: RunSpec = {
+        runId,
+        lang,
+        paths,
+        scans,
+        opts: backendOpts(lang),
+        maxBytes,
+        includeUnknown: options.includeUnknown ?? false,
+        severity: options.severity ?? {},
+      };
+      const plan = await planFor(spec, options.noPrefilter ?? false);
+      let outcomes: FileOutcome[] = [];
+      // Worker threads pay off only for enough parsing; small trees run here.
+      if (jobs > 1 && plan.siteFiles.length + plan.factFiles.length >= PARALLEL_MIN_FILES && (pool ??= makePool(jobs))) {
+        const p = pool;
+        const t0 = performance.now();
+        const parts = await Promise.all(shard(plan.factFiles, jobs, sizes).map((files) => p.run({ spec, files }, { name: 'facts' }) as Promise<unknown>));
+        const facts = await mergeFactsFor(lang, parts);
+        const t1 = performance.now();
+        const results = await Promise.all(
+          shard(plan.siteFiles, jobs, sizes).map((files) => p.run({ spec, files, facts }, { name: 'sites' }) as Promise<{ outcomes: FileOutcome[]; parsed: number }>),
+        );
+        for (const r of results) {
+          outcomes.push(...r.outcomes);
+          parsed += r.parsed;
+        }
+        if (process.env['KA_AUDIT_TIMING']) process.stderr.write(`[${lang}] facts ${Math.round(t1 - t0)} ms, sites ${Math.round(performance.now() - t1)} ms\n`);
+      } else {
+        const r = await sitesFor(spec, plan.siteFiles);
+        outcomes = r.outcomes;
+        parsed += r.parsed;
+      }
+      for (const o of outcomes) {
+        if (o.internalError) errors.push({ file: o.file, message: `internal error while analysing: ${o.internalError.split('\n')[0]}` });
+        for (const d of o.diagnostics) errors.push({ file: o.file, message: d.message, severity: d.severity });
+        for (const s of o.sites) sites.push({ file: o.file, ...s });
+        if (o.findings.length) {
+          const f = byDisplay.get(o.file)!;
+          const src = loadSync(f);
+          if (src) audited.set(o.file, { path: f.path, display: o.file, lang, source: src });
+          findings.push(...o.findings);
+        }
       }
     }
-    parsed += backend.parsedCount(project);
+  } finally {
+    await pool?.destroy();
   }
   // Suppression comments: mark what they cover, then report the comments' own problems.
   for (const [file, s] of suppressions) {
@@ -157,7 +230,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   }
   findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
   sites.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.span.line - b.span.line || a.span.column - b.span.column));
-  return {
+  const result: AuditResult = {
     version: 1,
     findings,
     sites,
@@ -165,4 +238,6 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     stats: { files: files.length, parsed, sites: sites.length, findings: findings.filter((f) => !f.suppressed).length, ms: Math.round(performance.now() - started) },
     files: audited,
   };
+  if (key) writeCache(options.cacheDir!, options.cwd, key, result);
+  return result;
 }

@@ -1,14 +1,16 @@
-// Which backend analyses which language.
+// Which backend analyses which language. Loaded on first use: a C-only tree (or a --cache hit)
+// never pays for loading the TypeScript compiler, and vice versa.
 import type { Backend } from './backend.js';
 import type { Lang } from './types.js';
-import { cBackend } from '../lang/c/index.js';
-import { tsBackend } from '../lang/ts/index.js';
 
-const BACKENDS: Partial<Record<Lang, Backend<never, never>>> = {
-  c: cBackend as unknown as Backend<never, never>,
-  ts: tsBackend as unknown as Backend<never, never>,
+type AnyBackend = Backend<unknown, unknown>;
+
+const LOADERS: Record<Lang, () => Promise<AnyBackend>> = {
+  c: async () => (await import('../lang/c/index.js')).cBackend as unknown as AnyBackend,
+  ts: async () => (await import('../lang/ts/index.js')).tsBackend as unknown as AnyBackend,
 };
 
-export function backendFor(lang: Lang): Backend<never, never> | undefined {
-  return BACKENDS[lang];
+export async function backendFor(lang: Lang): Promise<AnyBackend | undefined> {
+  const load = LOADERS[lang];
+  return load ? load() : undefined;
 }

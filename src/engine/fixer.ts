@@ -29,7 +29,7 @@ export async function prepareFixes(result: AuditResult, opts: { unsafe?: boolean
     const findings = result.findings.filter((f) => f.file === file && !f.suppressed);
     const plan = planFile(audited.source.text, findings, opts.unsafe);
     if (plan.text === undefined || plan.text === audited.source.text) continue;
-    const backend = backendFor(audited.lang);
+    const backend = await backendFor(audited.lang);
     if (backend?.parseErrorCount) {
       await backend.init();
       const before = backend.parseErrorCount(audited.source.text);

@@ -405,41 +405,55 @@ export class CProject {
   }
 
   private fields(): Map<string, FieldFacts> {
-    if (this.fieldCache) return this.fieldCache;
-    const map = new Map<string, FieldFacts>();
-    this.fieldCache = map; // re-entrancy: lookups during the build see what is there so far
-    const get = (k: string): FieldFacts => {
-      let f = map.get(k);
-      if (!f) {
-        f = { tcp: new Set(), listener: false, client: false, loopback: true, sites: 0, uses: [] };
-        map.set(k, f);
-      }
-      return f;
-    };
-    const aliases = this.socketAliases;
-    const kaOf = new Map<string, KaEvidence | null>();
-    for (const file of this.seedFiles) {
+    if (!this.fieldCache) {
+      this.fieldCache = new Map(); // re-entrancy: lookups during the build see an empty map
+      this.adoptFields(this.fieldPartials(this.seedFiles));
+    }
+    return this.fieldCache;
+  }
+
+  /**
+   * What the given seed files say about struct fields and globals, as plain mergeable data:
+   * a worker computes this for its share of the files, the parts are merged, then adopted.
+   */
+  fieldPartials(files: string[]): Record<string, FieldPartial> {
+    const out: Record<string, FieldPartial> = {};
+    const get = (k: string): FieldPartial => (out[k] ??= { tcp: [], listener: false, client: false, loopbackAll: true, sites: 0, uses: [] });
+    for (const file of files) {
       const m = this.model(file);
       if (!m) continue;
-      for (const s of m.storedSites(aliases, this.helperNames)) this.addStoredSite(s, get, kaOf);
+      for (const s of m.storedSites(this.socketAliases, this.helperNames)) this.addStoredSite(s, get);
       for (const u of m.fieldUses()) {
         const f = get(u.key);
         f.uses.push(u);
-        if (u.kind === 'keepalive' && u.keepalive) f.keepalive = betterKa(f.keepalive, u.keepalive);
+        if (u.kind === 'keepalive' && u.keepalive) f.useKa = betterKa(f.useKa, u.keepalive);
         if (u.kind === 'listen') f.listener = true;
         if (u.kind === 'connect') f.client = true;
       }
     }
-    for (const [k, ka] of kaOf) {
-      if (!ka) continue;
-      if (k.startsWith('L:')) get(k.slice(2)).listenerKeepalive = ka;
-      else get(k).keepalive = betterKa(get(k).keepalive, ka);
-    }
-    for (const f of map.values()) if (f.sites === 0) f.loopback = false;
-    return map;
+    return out;
   }
 
-  private addStoredSite(s: StoredSite, get: (k: string) => FieldFacts, kaOf: Map<string, KaEvidence | null>): void {
+  /** Installs merged field partials as this project's field facts. */
+  adoptFields(partials: Record<string, FieldPartial>): void {
+    const map = (this.fieldCache ??= new Map());
+    map.clear();
+    for (const [k, p] of Object.entries(partials)) {
+      const keepalive = betterKa(p.useKa, p.connKa ?? undefined);
+      map.set(k, {
+        tcp: new Set(p.tcp),
+        listener: p.listener,
+        client: p.client,
+        loopback: p.sites > 0 && p.loopbackAll,
+        sites: p.sites,
+        uses: p.uses,
+        ...(keepalive ? { keepalive } : {}),
+        ...(p.listenKa ? { listenerKeepalive: p.listenKa } : {}),
+      });
+    }
+  }
+
+  private addStoredSite(s: StoredSite, get: (k: string) => FieldPartial): void {
     let r = this.resolve(s.effects, s.file);
     if (r.returned?.length) {
       const up = this.callersOf(s.fn, s.file, r.returned[0]!);
@@ -448,22 +462,73 @@ export class CProject {
     const keys = new Set([...s.keys, ...(r.stored ?? [])]);
     if (keys.size === 0) return;
     const atoms = s.args.map((a) => (a.param !== undefined ? (this.paramAtoms(s.fn, a.param) ?? new Set(['?'])) : new Set(a.atoms)));
-    const tcp = tcpVerdict(atoms[0] ?? new Set(['?']), atoms[1] ?? new Set(['?']), atoms[2] ?? new Set(['?'])).tcp;
+    const verdict = tcpVerdict(atoms[0] ?? new Set(['?']), atoms[1] ?? new Set(['?']), atoms[2] ?? new Set(['?'])).tcp;
+    const tcp: Tcp = verdict === 'unknown' && r.tcpOption ? 'yes' : verdict;
     for (const k of keys) {
       const f = get(k);
       f.sites++;
-      f.tcp.add(tcp === 'unknown' && r.tcpOption ? 'yes' : tcp);
+      if (!f.tcp.includes(tcp)) f.tcp.push(tcp);
       f.listener ||= r.listen !== undefined;
       f.client ||= r.connect !== undefined;
-      f.loopback &&= !!r.bind?.loopback || !!r.connect?.loopback;
-      if (tcp !== 'no') {
-        // Listeners and connections share generic fields (an event loop's `data.fd`): keep apart.
-        const slot = r.listen !== undefined ? `L:${k}` : k;
-        const prev = kaOf.get(slot);
-        kaOf.set(slot, prev === null ? null : r.keepalive ? (prev ? weakerKa(prev, r.keepalive) : r.keepalive) : null);
+      f.loopbackAll &&= !!r.bind?.loopback || !!r.connect?.loopback;
+      if (verdict !== 'no') {
+        // Listeners and connections share generic fields (an event loop's `data.fd`): kept apart.
+        // The evidence is the weakest over the sockets stored there; null once one lacks it.
+        const ka = r.keepalive ?? null;
+        if (r.listen !== undefined) f.listenKa = combineKa(f.listenKa, ka);
+        else f.connKa = combineKa(f.connKa, ka);
       }
     }
   }
+}
+
+/** Plain, mergeable field facts from a share of the seed files (see fieldPartials). */
+export interface FieldPartial {
+  tcp: Tcp[];
+  listener: boolean;
+  client: boolean;
+  loopbackAll: boolean;
+  sites: number;
+  uses: FieldUse[];
+  /** Weakest keepalive over the connections stored there; null when one has none. */
+  connKa?: KaEvidence | null;
+  /** The same over the listeners stored there. */
+  listenKa?: KaEvidence | null;
+  /** setsockopt(SO_KEEPALIVE) applied to the field directly somewhere. */
+  useKa?: KaEvidence;
+}
+
+function combineKa(a: KaEvidence | null | undefined, b: KaEvidence | null | undefined): KaEvidence | null | undefined {
+  if (a === null || b === null) return null;
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return weakerKa(a, b);
+}
+
+export function mergeFieldPartials(parts: Array<Record<string, FieldPartial>>): Record<string, FieldPartial> {
+  const out: Record<string, FieldPartial> = {};
+  for (const part of parts) {
+    for (const [k, p] of Object.entries(part)) {
+      const o = out[k];
+      if (!o) {
+        out[k] = { ...p, tcp: [...p.tcp], uses: [...p.uses] };
+        continue;
+      }
+      for (const t of p.tcp) if (!o.tcp.includes(t)) o.tcp.push(t);
+      o.listener ||= p.listener;
+      o.client ||= p.client;
+      o.loopbackAll &&= p.loopbackAll;
+      o.sites += p.sites;
+      o.uses.push(...p.uses);
+      const connKa = combineKa(o.connKa, p.connKa);
+      const listenKa = combineKa(o.listenKa, p.listenKa);
+      const useKa = betterKa(o.useKa, p.useKa);
+      if (connKa !== undefined) o.connKa = connKa;
+      if (listenKa !== undefined) o.listenKa = listenKa;
+      if (useKa) o.useKa = useKa;
+    }
+  }
+  return out;
 }
 
 const GENERIC_FIELDS = /^(fd|sock|socket|s|sd|sfd|fds|socks|handle)$/;

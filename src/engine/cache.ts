@@ -1,0 +1,58 @@
+// --cache: a re-run on an unchanged tree parses nothing. The key covers everything a result
+// depends on — the engine version, the options, and every file's path and content hash — so a
+// hit is exact. The analysis is cross-file, so any change anywhere recomputes the whole run.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { AuditOptions, AuditResult } from './audit.js';
+import type { FoundFile } from './files.js';
+import { VERSION } from './version.js';
+
+export const DEFAULT_CACHE_DIR = '.ka-audit-cache';
+
+type Cached = Pick<AuditResult, 'findings' | 'sites' | 'errors' | 'stats'>;
+
+export function cacheKey(options: AuditOptions, files: FoundFile[]): string {
+  const h = createHash('sha256');
+  const { cwd: _cwd, cacheDir: _dir, jobs: _jobs, ...relevant } = options;
+  void _cwd;
+  void _dir;
+  void _jobs;
+  h.update(`ka-audit ${VERSION}\0${JSON.stringify(relevant)}\0`);
+  for (const f of files) {
+    h.update(f.display);
+    h.update('\0');
+    try {
+      h.update(createHash('sha1').update(readFileSync(f.path)).digest());
+    } catch (e) {
+      h.update(`unreadable:${(e as NodeJS.ErrnoException).code ?? ''}`);
+    }
+  }
+  return h.digest('hex');
+}
+
+function cachePath(dir: string, cwd: string): string {
+  return join(cwd, dir, 'results.json');
+}
+
+export function readCache(dir: string, cwd: string, key: string): Cached | undefined {
+  try {
+    const doc = JSON.parse(readFileSync(cachePath(dir, cwd), 'utf8')) as { key: string; result: Cached };
+    return doc.key === key ? doc.result : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeCache(dir: string, cwd: string, key: string, result: AuditResult): void {
+  const path = cachePath(dir, cwd);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    const doc = { key, result: { findings: result.findings, sites: result.sites, errors: result.errors, stats: result.stats } };
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(doc));
+    renameSync(tmp, path);
+  } catch {
+    // A cache that cannot be written only costs speed next time.
+  }
+}

@@ -1,0 +1,10 @@
+// Worker-thread entry for the piscina pool: the same work functions the main thread runs.
+import { factsFor, sitesFor, type RunSpec } from './work.js';
+
+export async function facts(task: { spec: RunSpec; files: string[] }): Promise<unknown> {
+  return factsFor(task.spec, task.files);
+}
+
+export async function sites(task: { spec: RunSpec; files: string[]; facts?: unknown }) {
+  return sitesFor(task.spec, task.files, task.facts);
+}
