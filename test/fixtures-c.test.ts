@@ -1,12 +1,31 @@
 // Every C fixture: the findings and the classification of every site, exactly as expected.
 import { describe, expect, it } from 'vitest';
-import { actualFindings, actualSites, auditCase, byFileLine, loadCases } from './lib/fixtures.js';
+import { audit } from '../src/engine/audit.js';
+import { actualFindings, actualSites, auditCase, byFileLine, FIXED_GLOB, FIXTURES, loadCases } from './lib/fixtures.js';
 
 const cases = loadCases('c');
 
 describe('C fixtures', () => {
   it('has at least 30 cases', () => {
     expect(cases.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it('gives the same results over the whole fixture tree with and without the prefilter', async () => {
+    const opts = { cwd: FIXTURES, paths: ['c'], exclude: [FIXED_GLOB], jobs: 1 };
+    const fast = await audit(opts);
+    const all = await audit({ ...opts, noPrefilter: true });
+    expect(all.stats.parsed).toBeGreaterThan(fast.stats.parsed);
+    expect(actualFindings(all)).toEqual(actualFindings(fast));
+    expect(actualSites(all)).toEqual(actualSites(fast));
+  });
+
+  it('gives the same results with worker threads (cross-file facts merged across workers)', async () => {
+    const opts = { cwd: FIXTURES, paths: ['c'], exclude: [FIXED_GLOB] };
+    const one = await audit({ ...opts, jobs: 1 });
+    const two = await audit({ ...opts, jobs: 2 });
+    expect(actualFindings(two)).toEqual(actualFindings(one));
+    expect(actualSites(two)).toEqual(actualSites(one));
+    expect(two.findings.map((f) => f.fix)).toEqual(one.findings.map((f) => f.fix));
   });
 
   for (const c of cases) {
@@ -17,6 +36,10 @@ describe('C fixtures', () => {
       const sites = actualSites(r);
       const expected = [...c.sites].sort(byFileLine).map((s) => ({ loopback: false, ...s }));
       expect(sites).toEqual(expected);
+      // The prefilter only saves work: without it every file is parsed, and nothing changes.
+      const all = await auditCase(c, { noPrefilter: true });
+      expect(actualFindings(all)).toEqual(actualFindings(r));
+      expect(actualSites(all)).toEqual(sites);
     });
   }
 });

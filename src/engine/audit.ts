@@ -100,6 +100,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     keepalive: options.keepalive ?? DEFAULT_KEEPALIVE,
     helpers: options.helpers?.[lang] ?? [],
     fixes: options.fixes ?? true,
+    ...(options.noPrefilter ? { noPrefilter: true } : {}),
   });
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const byLang = new Map<Lang, FoundFile[]>();

@@ -12,6 +12,8 @@ export interface BackendOptions {
   helpers: string[];
   /** Compute fixes for reportable sites. */
   fixes: boolean;
+  /** Treat every file as possibly relevant (no text prefilter): results must not change. */
+  noPrefilter?: boolean;
 }
 
 export interface FileDiagnostic {

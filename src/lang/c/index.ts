@@ -70,7 +70,7 @@ export const cBackend: Backend<CScan, CProject> = {
     return new CProject(scans, (file) => {
       const text = load(file);
       return text === undefined ? undefined : modelOf(file, text);
-    }, opts.helpers);
+    }, opts.helpers, opts.noPrefilter ?? false);
   },
   siteFiles(project, scans, all) {
     return [...scans].filter(([file, s]) => all || project.hasSites(file, s)).map(([file]) => file);

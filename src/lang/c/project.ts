@@ -77,6 +77,8 @@ export class CProject {
     scans: Map<string, CScan>,
     private readonly loader: ModelLoader,
     extraHelpers: string[] = [],
+    /** Seed every file (no text prefilter): the prefilter test compares the results. */
+    private readonly noPrefilter = false,
     private readonly cacheBytes = 6 * 1024 * 1024,
   ) {
     for (const [file, s] of scans) {
@@ -98,7 +100,7 @@ export class CProject {
     }
     const aliasNames = [...this.socketAliases.keys()];
     for (const [file, s] of scans) {
-      if (s.sites || s.keepalive || aliasNames.some((a) => s.names.includes(a))) this.seedFiles.push(file);
+      if (this.noPrefilter || s.sites || s.keepalive || aliasNames.some((a) => s.names.includes(a))) this.seedFiles.push(file);
       if (s.keepalive) this.keepaliveFiles.push(file);
     }
     this.helperNames = new Map<string, 'macro' | 'function'>([...extraHelpers.map((h) => [h, 'function'] as const), ...[...this.keepaliveMacros.keys()].map((m) => [m, 'macro'] as const)]);
