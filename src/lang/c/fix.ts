@@ -60,7 +60,6 @@ function planSite(site: CSite, project: CProject, layout: Layout, values: Keepal
     const d = site.effects.disabled;
     return { reason: `keepalive is switched off explicitly at ${d.file === model.file ? 'line ' : `${d.file}:`}${d.line}; if that is not deliberate, change it there` };
   }
-  if (model.parseNote) return { reason: "this file's #if branches split statements; an edit could straddle configurations" };
   if (inMacro(raw.call)) return { reason: 'the socket call is inside a macro definition' };
   if (!raw.target.key || !raw.target.node) {
     return { reason: raw.target.kind === 'return' ? 'the socket is returned straight from the call; no variable to configure' : 'the socket is not stored in a variable' };
@@ -69,6 +68,14 @@ function planSite(site: CSite, project: CProject, layout: Layout, values: Keepal
   const fdExpr = raw.target.kind === 'declaration' ? raw.target.key : fd;
   const anchor = anchorFor(model, raw.call, raw.target.kind, raw.target.key, layout);
   if ('reason' in anchor) return anchor;
+  // A file parsed per #if configuration: safe only when no directive lies between the socket
+  // call and the insertion point, so the edit cannot straddle configurations.
+  if (model.parseNote) {
+    const from = model.src.lastIndexOf('\n', raw.call.start) + 1;
+    if (/^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|else|endif)\b/m.test(model.src.slice(from, anchor.at))) {
+      return { reason: 'an #if/#else/#endif sits between the socket call and the place for the fix' };
+    }
+  }
   const fnNode = enclosingFn(raw.call);
   if (!fnNode) return { reason: 'not inside a function' };
   const style = errorStyleOf(model.src, anchor.check, fnNode, raw.target.key);
@@ -146,9 +153,12 @@ function anchorFor(model: CFileModel, call: CNode, kind: string, key: string, la
     return { reason: 'the socket call sits inside another expression' };
   }
   if (kind !== 'declaration' && kind !== 'assignment') return { reason: 'the socket call sits inside another expression' };
-  // The next statement checks it (`if (fd < 0) …`), possibly after more declarations.
+  // A check of it follows (`if (fd < 0) …`), possibly after more declarations or a log line.
   const siblings = namedChildren(block).filter((c) => c.type !== 'comment');
   let ni = siblings.indexOf(stmt) + 1;
+  const limit = ni + 3;
+  while (ni < limit && siblings[ni] && siblings[ni]!.type !== 'if_statement' && !assigns(src, siblings[ni]!, key)) ni++;
+  if (siblings[ni]?.type !== 'if_statement' || !mentions(src, child(siblings[ni]!, 'condition'), key)) ni = siblings.indexOf(stmt) + 1;
   while (siblings[ni]?.type === 'declaration' && !mentions(src, siblings[ni], key)) ni++;
   const next = siblings[ni];
   if (next && next.type === 'if_statement' && mentions(src, child(next, 'condition'), key)) {
@@ -190,6 +200,12 @@ function insideBlock(src: string, body: CNode, layout: Layout, check?: CNode): A
     anchor.failureInAlternative = true;
   }
   return anchor;
+}
+
+/** Whether a statement assigns the socket's variable (then a later check is about another value). */
+function assigns(src: string, n: CNode, key: string): boolean {
+  const esc = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^\\w>.])${esc}\\s*=[^=]`).test(textOf(src, n).replace(/\s+/g, ''));
 }
 
 function mentions(src: string, n: CNode | undefined, key: string): boolean {
