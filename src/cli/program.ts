@@ -21,19 +21,16 @@ export interface CliIO {
 
 export const EXIT = { clean: 0, findings: 1, error: 2 } as const;
 
-function positiveInt(name: string) {
+/** A commander parser for whole numbers of at least `min`. */
+function intAtLeast(min: number, name: string) {
   return (v: string): number => {
-    if (!/^\d+$/.test(v) || Number(v) <= 0) throw new InvalidArgumentError(`${name} must be a positive integer`);
+    if (!/^\d+$/.test(v) || Number(v) < min) throw new InvalidArgumentError(`${name} must be a whole number ≥ ${min}`);
     return Number(v);
   };
 }
 
-function nonNegativeInt(name: string) {
-  return (v: string): number => {
-    if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
-    return Number(v);
-  };
-}
+const positiveInt = (name: string) => intAtLeast(1, name);
+const nonNegativeInt = (name: string) => intAtLeast(0, name);
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   let exitCode: number = EXIT.clean;

@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
-import type { Backend, BackendOptions } from './backend.js';
+import type { BackendOptions } from './backend.js';
 import { discoverFiles, errMessage, type FoundFile } from './files.js';
 import type { RuleSetting } from './findings.js';
 import { packageRoot } from './paths.js';

@@ -15,9 +15,6 @@ type Cached = Pick<AuditResult, 'findings' | 'sites' | 'errors' | 'stats'>;
 export function cacheKey(options: AuditOptions, files: FoundFile[]): string {
   const h = createHash('sha256');
   const { cwd: _cwd, cacheDir: _dir, jobs: _jobs, ...relevant } = options;
-  void _cwd;
-  void _dir;
-  void _jobs;
   h.update(`ka-audit ${VERSION}\0${JSON.stringify(relevant)}\0`);
   for (const f of files) {
     h.update(f.display);

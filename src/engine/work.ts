@@ -44,17 +44,7 @@ async function projectFor(spec: RunSpec): Promise<Built> {
   const backend = await backendFor(spec.lang);
   if (!backend) throw new Error(`no backend for ${spec.lang}`);
   await backend.init();
-  const load = (display: string): string | undefined => {
-    const path = spec.paths[display];
-    if (!path) return undefined;
-    try {
-      const decoded = decodeSource(readFileSync(path), spec.maxBytes);
-      return decoded.ok ? decoded.source.text : undefined;
-    } catch {
-      return undefined; // reported once by the main thread's pass 0
-    }
-  };
-  const project = backend.createProject(new Map(Object.entries(spec.scans)), load, spec.opts);
+  const project = backend.createProject(new Map(Object.entries(spec.scans)), (file) => textOf(spec, file), spec.opts);
   current = { runId: spec.runId, backend, project, factsAdopted: false };
   return current;
 }
@@ -104,6 +94,7 @@ export async function mergeFactsFor(lang: Lang, parts: unknown[]): Promise<unkno
   return backend?.mergeFacts ? backend.mergeFacts(parts) : undefined;
 }
 
+/** A file's decoded text; problems were already reported once by the main thread's pass 0. */
 function textOf(spec: RunSpec, file: string): string | undefined {
   const path = spec.paths[file];
   if (!path) return undefined;

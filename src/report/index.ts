@@ -15,8 +15,5 @@ export function printerNames(): string[] {
   return Object.keys(PRINTERS);
 }
 
-export function registerPrinter(p: Printer): void {
-  PRINTERS[p.name] = p;
-}
 
 export type { Printer };

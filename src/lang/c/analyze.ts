@@ -33,7 +33,6 @@ const INET_EVIDENCE = /\b(AF_INET6?|PF_INET6?|sockaddr_in6?|getaddrinfo|inet_pto
 
 export function analyzeCFile(model: CFileModel, project: CProject, opts: AnalyzeOptions = {}): CSite[] {
   const extraHelpers = project.helperNames;
-  void opts;
   const raws = findSites(model.src, model.root, project.socketAliases);
   const ctx: Ctx = { model, project, extraHelpers, raws, done: new Map(), inProgress: new Set() };
   const sites = raws.map((r) => analyzeSite(ctx, r));
@@ -272,7 +271,6 @@ export function followDescriptor(project: CProject, fs: FnScope, raw: RawSite, e
     const up = project.callersOf(fs.name, fs.file.file, effects.returned[0]!, 0, new Set(), tcpForCaller(project, fs, raw));
     if (up) {
       const { returned: _r, escape, keepalive, ...keep } = effects;
-      void _r;
       const merged = mergeEffects(escape && escape !== 'returned' ? { ...keep, escape } : keep, { ...up.effects, keepalive: undefined });
       merged.keepalive = keepalive ?? up.effects.keepalive;
       // Listened on right here: what some caller does with the same variable later is not this socket.

@@ -146,7 +146,6 @@ function describeCallResult(project: CProject, model: CFileModel, fs: FnScope, c
       if (r) infos.push({ ...r, notes: [`listener made by ${name}()`, ...r.notes.slice(0, 1)] });
     });
   }
-  void fs;
   return infos.length ? combine(infos) : undefined;
 }
 

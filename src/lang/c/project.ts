@@ -360,14 +360,12 @@ export class CProject {
       // A caller that connects and closes with nothing in between only probes reachability.
       if (r.connect && isProbe(r)) {
         const { connect: _c, ...rest } = r;
-        void _c;
         r = rest;
       }
       if (r.returned?.length) {
         const up = this.callersOf(u.caller, u.file, r.returned[0]!, depth + 1, seen);
         if (up) {
           const { returned: _r, escape, keepalive, ...keep } = r;
-          void _r;
           r = mergeEffects(escape && escape !== 'returned' ? { ...keep, escape } : keep, up.effects);
           r.keepalive = keepalive ?? up.effects.keepalive;
         }
@@ -377,7 +375,6 @@ export class CProject {
       if (!r.keepalive && usesAsConnection) lacking = true;
       if (r.keepalive) weakest = weakest ? weakerKa(weakest, r.keepalive) : r.keepalive;
       const { keepalive: _k, ...noKa } = r;
-      void _k;
       combined = combined ? mergeEffects(combined, noKa) : noKa;
     }
     const result = combined ? { effects: !lacking && weakest ? { ...combined, keepalive: weakest } : combined, callers: uses.length } : undefined;

@@ -1,6 +1,6 @@
 // Finding socket()/accept()/accept4() calls, directly or through a project macro that
 // aliases one of them, and naming the variable that receives the descriptor.
-import { callArgs, callName, child, isFunctionBody, keyOf, textMatches, textOf, unwrap, walk } from './ast.js';
+import { callArgs, callName, child, isFunctionBody, keyOf, textMatches, unwrap, walk } from './ast.js';
 import { cCatalog } from './catalog.js';
 import type { CNode } from './parse.js';
 
@@ -101,6 +101,5 @@ export function targetOf(src: string, call: CNode): RawSite['target'] {
   if (p.type === 'return_statement') return { kind: 'return', key: '' };
   if (p.type === 'argument_list') return { kind: 'argument', key: '' };
   if (p.type === 'expression_statement') return { kind: 'discarded', key: '' };
-  void textOf;
   return { kind: 'expression', key: '' };
 }

@@ -105,7 +105,6 @@ function identifierAtomsUncached(name: string, at: CNode, env: ValueEnv, depth: 
   if (define !== undefined) return defineAtoms(define, env, depth);
   const global = scope.file.globals.get(name);
   if (global?.init) return atomsOf(global.init, env, depth + 1);
-  void at;
   // An ALL_CAPS name we cannot see is almost always a system macro: keep its name.
   return new Set([/^[A-Z][A-Z0-9_]*$/.test(name) ? name : UNKNOWN]);
 }
