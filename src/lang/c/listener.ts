@@ -12,6 +12,7 @@ import type { CProject } from './project.js';
 import type { FnScope } from './scope.js';
 import { findSites, type RawSite } from './sites.js';
 import { fieldKey, track } from './track.js';
+import { baseIdentifier } from './values.js';
 
 export interface ListenerInfo {
   tcp: Tcp;
@@ -113,7 +114,29 @@ function describeExpr(project: CProject, model: CFileModel, fs: FnScope, expr: C
       if (r) return hereKa ? { ...r, keepalive: hereKa } : r;
     }
   }
-  // 4. A parameter: what the callers pass.
+  // 4. An array a helper filled with listeners: `n = open_listeners(socks, …); accept(socks[i])`.
+  const base = e.type === 'subscript_expression' || (e.type === 'pointer_expression' && e.children[0]?.type === '*') ? baseIdentifier(src, e) : '';
+  if (base && fs.locals.has(base) && !fs.params.includes(base)) {
+    const keys = new Set<string>();
+    walk(fs.node, (n) => {
+      if (n.start >= before) return false;
+      if (n.type !== 'call_expression') return;
+      callArgs(n).forEach((a, j) => {
+        if (baseIdentifier(src, a) === base && !/\[/.test(keyOf(src, a).replace(/^&/, '').replace(/\[0\]$/, ''))) {
+          for (const k of outParamKeys(project, callName(src, n), j, model.file, 0)) keys.add(k);
+        }
+      });
+    });
+    const facts = [...keys].map((k) => project.field(k)).filter((f) => f !== undefined && f.sites > 0);
+    if (facts.length) {
+      const tcps = facts.flatMap((f) => [...f!.tcp]);
+      const tcp: Tcp = tcps.includes('yes') ? 'yes' : tcps.every((t) => t === 'no') ? 'no' : 'unknown';
+      const all = facts.every((f) => f!.listenerKeepalive ?? f!.keepalive);
+      const ka = all ? (facts[0]!.listenerKeepalive ?? facts[0]!.keepalive) : undefined;
+      return { tcp, ...kaOf(hereKa ?? ka), loopback: facts.every((f) => f!.loopback), notes: [`listeners filled into ${base} by ${[...keys].map((k) => k.replace(/^param:/, '').replace(/#\d+$/, '()')).join(', ')}`] };
+    }
+  }
+  // 5. A parameter: what the callers pass.
   const pi = e.type === 'identifier' ? fs.params.indexOf(key) : -1;
   if (pi >= 0) {
     const infos: ListenerInfo[] = [];
@@ -130,6 +153,23 @@ function describeExpr(project: CProject, model: CFileModel, fs: FnScope, expr: C
   }
   if (hereKa) return { tcp: 'unknown', keepalive: hereKa, loopback: false, notes: [] };
   return undefined;
+}
+
+/** `param:g#j` and, where g hands that parameter on, the callee's out-parameters too. */
+function outParamKeys(project: CProject, fn: string, index: number, file: string, depth: number): string[] {
+  const keys = [`param:${fn}#${index}`];
+  if (depth > 3) return keys;
+  for (const def of project.definitions(fn, file)) {
+    const p = def.fs.params[index];
+    if (!p) continue;
+    walk(def.fs.node, (n) => {
+      if (n.type !== 'call_expression') return;
+      callArgs(n).forEach((a, j) => {
+        if (baseIdentifier(def.model.src, a) === p) keys.push(...outParamKeys(project, callName(def.model.src, n), j, def.model.file, depth + 1));
+      });
+    });
+  }
+  return keys;
 }
 
 /** The socket a call returns: follow `return x;` in the callee's definitions. */

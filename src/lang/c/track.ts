@@ -617,7 +617,12 @@ export function fieldKey(scope: FnScope, n: CNode): string {
   }
   if (!cur || cur.type !== 'identifier') return path.length ? `?.${path.join('.')}` : '';
   const name = textOf(src, cur);
-  if (path.length === 0) return scope.locals.has(name) ? '' : `::${name}`;
+  if (path.length === 0) {
+    // `socks[n] = fd` / `*out = fd` through a parameter: an out-parameter the caller reads.
+    const pi = scope.params.indexOf(name);
+    if (pi >= 0 && unwrap(n) !== cur) return `param:${scope.name}#${pi}`;
+    return scope.locals.has(name) ? '' : `::${name}`;
+  }
   const d = scope.locals.get(name) ?? scope.file.globals.get(name);
   return `${d && d.type ? d.type : '?'}.${path.join('.')}`;
 }
