@@ -535,7 +535,7 @@ function check(p: CProject, v: string): string {
 export const NET_INCLUDES = ['sys/socket.h', 'netinet/in.h', 'arpa/inet.h', 'unistd.h', 'errno.h', 'netinet/tcp.h'];
 
 /** A connect helper: sockaddr from a host string (or loopback), socket, keepalive variant, connect. */
-export function scenarioClient(rng: Rng, p: CProject, net: CNet, file: string): { code: Code; includes: string[] } {
+export function scenarioClient(rng: Rng, p: CProject, net: CNet): { code: Code; includes: string[] } {
   const name = p.freshName(rng, rng.pick(['upstream', 'backend', 'peer', 'replica', 'origin', 'link', 'feed', 'relay']));
   const v6 = rng.chance(0.35);
   const loopback = rng.chance(0.08);
@@ -547,7 +547,6 @@ export function scenarioClient(rng: Rng, p: CProject, net: CNet, file: string): 
   const proto = rng.pick(['0', 'IPPROTO_TCP']);
   const useAlias = net.hasSupport && rng.chance(0.15);
   const sockCall = `${useAlias ? net.socketAlias : 'socket'}(${v6 ? 'AF_INET6' : 'AF_INET'}, ${type}, ${proto})`;
-  const fam = v6 ? 'AF_INET6' : 'AF_INET';
   const sa = v6 ? 'struct sockaddr_in6' : 'struct sockaddr_in';
   const cfgParam = ka === 'conditional' ? `const struct ${p.prefix}_net_config *cfg, ` : '';
   const reported = !loopback && KA_REPORTED[ka];
@@ -586,7 +585,6 @@ export function scenarioClient(rng: Rng, p: CProject, net: CNet, file: string): 
     c.add(`    if (${check(p, fd)})`, ...indentAll(indentAll(fail.slice(-1))));
   }
   c.add(...indentAll(kaLines(ka, fd, net, errLines(style, p, 'setsockopt', fd), 'cfg')));
-  void fam;
   c.add(`    if (connect(${fd}, (struct sockaddr *)&sa, sizeof(sa)) ${p.style.minusOne ? '== -1' : '< 0'}) {`);
   c.add(...indentAll(indentAll(errLines(style, p, 'connect', fd))), '    }');
   c.add(`    return ${fd};`, '}', '');

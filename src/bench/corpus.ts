@@ -70,8 +70,8 @@ interface Project {
 
 const SIZE: Record<Kind, [number, number]> = {
   // median bytes, log-normal shape
-  c: [6500, 1.0],
-  h: [2200, 0.9],
+  c: [5500, 1.3],
+  h: [2600, 1.2],
   ts: [4200, 0.95],
   'js-esm': [3600, 0.95],
   'js-cjs': [3600, 0.95],
@@ -264,7 +264,7 @@ function genCProject(rng: Rng, p: Project, out: { path: string; text: string; ma
     if (f.kind === 'h') {
       const guard = `${p.prefix.toUpperCase()}_${file.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}`;
       if (f.support === 'c-header') {
-        code.add(`#ifndef ${guard}`, `#define ${guard}`, '', '#include <sys/socket.h>', '', `/* Project spelling of socket(); see the porting notes. */`, `#define ${net.socketAlias} socket`, '');
+        code.add(`#ifndef ${guard}`, `#define ${guard}`, '', '#include <sys/socket.h>', '', `/* The project's spelling of the socket call (see the porting notes). */`, `#define ${net.socketAlias} socket`, '');
         code.add(`int ${net.keepaliveFn}(int fd);`, `int ${net.onOffFn}(int fd, int enable);`, '', `#endif /* ${guard} */`);
       } else {
         const funcs = frng.shuffle([...proj.funcs]).slice(0, frng.int(2, 20));
@@ -282,7 +282,7 @@ function genCProject(rng: Rng, p: Project, out: { path: string; text: string; ma
       for (let k = 0; k < n; k++) {
         const kind = frng.weighted<string>([['client', 9], ['gai', 3], ['server', 5], ['nottcp', 2], ...(net.hasSupport ? ([['factory', 2]] as [string, number][]) : [])]);
         const r =
-          kind === 'client' ? scenarioClient(frng, proj, net, file)
+          kind === 'client' ? scenarioClient(frng, proj, net)
           : kind === 'gai' ? scenarioGaiClient(frng, proj, net)
           : kind === 'server' ? scenarioServer(frng, proj, net)
           : kind === 'factory' ? scenarioFactory(frng, proj, net, needs)
@@ -345,7 +345,6 @@ function genTsProject(rng: Rng, p: Project, out: { path: string; text: string; m
       let usesHelper = false;
       for (let k = 0; k < n; k++) {
         const kind = frng.weighted<string>([['client', 8], ['tls', 3], ['server', 5], ['class', 2], ['ipc', 1]]);
-        const before = scenarios.length;
         if (kind === 'client') {
           const c = tsClient(frng, refs, o, net, used);
           if (c.lines.some((l) => l.includes(`${helperFn}(`))) usesHelper = true;
@@ -354,7 +353,6 @@ function genTsProject(rng: Rng, p: Project, out: { path: string; text: string; m
         else if (kind === 'server') scenarios.push(tsServer(frng, refs, o, used));
         else if (kind === 'class') scenarios.push(tsSocketClass(frng, refs, o, used));
         else scenarios.push(tsIpc(frng, refs, o, used));
-        void before;
       }
       if (usesHelper && net.helperSpec) extraImports.push(o.cjs ? `const { ${helperFn} } = require('${net.helperSpec}');` : `import { ${helperFn} } from '${net.helperSpec}';`);
     }

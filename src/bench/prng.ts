@@ -22,6 +22,22 @@ export function hash32(text: string): number {
   return h >>> 0;
 }
 
+/** e^y from + * / only (range reduction by ln 2, then a Taylor series): platform-independent. */
+export function exactExp(y: number): number {
+  const LN2 = 0.6931471805599453;
+  const k = Math.round(y / LN2);
+  const r = y - k * LN2;
+  let term = 1;
+  let sum = 1;
+  for (let i = 1; i < 24; i++) {
+    term = (term * r) / i;
+    sum += term;
+  }
+  let scale = 1;
+  for (let i = 0; i < Math.abs(k); i++) scale *= 2;
+  return k >= 0 ? sum * scale : sum / scale;
+}
+
 export class Rng {
   private a: number;
   private b: number;
@@ -83,16 +99,19 @@ export class Rng {
     return items[items.length - 1]![0];
   }
 
-  /** Standard normal (Box–Muller). */
+  /**
+   * Approximately standard normal: the Irwin–Hall sum of 12 uniforms minus 6. Only + and /,
+   * so the stream is bit-identical on every platform (no libm functions involved).
+   */
   normal(): number {
-    const u = 1 - this.next();
-    const v = this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    let s = 0;
+    for (let i = 0; i < 12; i++) s += this.next();
+    return s - 6;
   }
 
-  /** Log-normal with the given median and shape, clamped to [lo, hi]. */
+  /** Log-normal with the given median and shape, rounded and clamped to [lo, hi]. */
   logNormal(median: number, sigma: number, lo: number, hi: number): number {
-    const x = Math.round(median * Math.exp(sigma * this.normal()));
+    const x = Math.round(median * exactExp(sigma * this.normal()));
     return Math.min(hi, Math.max(lo, x));
   }
 
