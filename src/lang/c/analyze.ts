@@ -5,7 +5,7 @@ import { callArgs, callName, keyOf, lineCol, textOf, unwrap, walk } from './ast.
 import type { CNode } from './parse.js';
 import type { Effects, KaEvidence } from './effects.js';
 import { isProbe, mergeEffects } from './effects.js';
-import { describeListener, type ListenerInfo } from './listener.js';
+import { describeListener, listenerForCaller, type ListenerInfo } from './listener.js';
 import { enclosingFunction, localSiteEffects, type CFileModel, type ResultUse } from './model.js';
 import type { CProject } from './project.js';
 import type { HelperNames } from './track.js';
@@ -163,12 +163,9 @@ export function analyzeSite(ctx: Ctx, raw: RawSite): CSite {
   if (loopback) notes.push('bound/connected to loopback only');
 
   // --- evidence ---------------------------------------------------------------------------
-  let ka: KaEvidence | undefined = effects.keepalive;
+  let ka: KaEvidence | undefined = effects.keepalive ?? project.tableKeepalive(effects);
   // Set elsewhere on the struct field or global that holds it: only when every such place has it.
-  if (!ka && fieldFacts.length && fieldFacts.length === stored.length && fieldFacts.every((f) => f.keepalive)) {
-    const f = fieldFacts.find((x) => x.keepalive)!.keepalive!;
-    ka = { ...f, kind: f.kind === 'conditional' ? 'conditional' : 'wrapper' };
-  }
+  ka ??= project.storedKeepalive(effects);
   if (ka && ka.valueParam !== undefined) {
     const atoms = project.paramAtoms(fs.name, ka.valueParam);
     if (atoms && [...atoms].every((a) => a === '0')) {
@@ -268,7 +265,8 @@ export function followDescriptor(project: CProject, fs: FnScope, raw: RawSite, e
   // A factory: the socket is returned to callers, who connect it and (maybe) set keepalive.
   // Callers whose arguments make this socket non-TCP (`make_socket(AF_UNIX)`) do not count.
   if (effects.returned?.length) {
-    const up = project.callersOf(fs.name, fs.file.file, effects.returned[0]!, 0, new Set(), tcpForCaller(project, fs, raw));
+    const relevant = raw.api === 'socket' ? tcpForCaller(project, fs, raw) : listenerForCaller(project, fs, raw);
+    const up = project.callersOf(fs.name, fs.file.file, effects.returned[0]!, 0, new Set(), relevant);
     if (up) {
       const { returned: _r, escape, keepalive, ...keep } = effects;
       const merged = mergeEffects(escape && escape !== 'returned' ? { ...keep, escape } : keep, { ...up.effects, keepalive: undefined });

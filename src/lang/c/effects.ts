@@ -67,6 +67,8 @@ export interface Effects {
   disabled?: Loc;
   /** A TCP-level option set on the socket: proves it is TCP. */
   tcpOption?: string;
+  /** setsockopt() with option and level from a table or variables (a generic option setter). */
+  optionTable?: Loc;
   /** TCP_KEEPIDLE and friends without SO_KEEPALIVE: tuned but never switched on. */
   tunedOnly?: Loc;
   edges?: Edge[];
@@ -101,6 +103,7 @@ export function mergeEffects(a: Effects, b: Effects): Effects {
   out.disabled ??= b.disabled;
   out.tcpOption ??= b.tcpOption;
   out.tunedOnly ??= b.tunedOnly;
+  out.optionTable ??= b.optionTable;
   if (b.edges?.length) out.edges = [...(a.edges ?? []), ...b.edges];
   return out;
 }

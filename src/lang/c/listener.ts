@@ -40,6 +40,24 @@ export function describeListener(ctx: Ctx, fs: FnScope, raw: RawSite): ListenerI
   return info;
 }
 
+/**
+ * For an accept() wrapper whose listener is a parameter: does this caller's listener make the
+ * accepted socket a real TCP connection? (Not when it is a unix or loopback-only listener, as in
+ * a socketpair emulation sharing the wrapper.)
+ */
+export function listenerForCaller(project: CProject, fs: FnScope, raw: RawSite): ((u: { node: CNode; scope: FnScope; file: string }) => boolean) | undefined {
+  const larg = raw.args[0] && unwrap(raw.args[0]);
+  const pi = larg && larg.type === 'identifier' ? fs.params.indexOf(keyOf(fs.file.src, larg)) : -1;
+  if (pi < 0) return undefined;
+  return (u) => {
+    const arg = callArgs(u.node)[pi];
+    const m = project.model(u.file);
+    if (!arg || !m) return true;
+    const info = describeExpr(project, m, u.scope, arg, u.node.start, 1, new Set());
+    return !info || (info.tcp !== 'no' && !info.loopback);
+  };
+}
+
 /** What the socket held by `expr` (evaluated just before offset `before` in `fs`) is. */
 function describeExpr(project: CProject, model: CFileModel, fs: FnScope, expr: CNode, before: number, depth: number, seen: Set<string>, ctx?: Ctx): ListenerInfo | undefined {
   if (depth > MAX_DEPTH) return undefined;
@@ -111,7 +129,8 @@ function describeExpr(project: CProject, model: CFileModel, fs: FnScope, expr: C
     const source = lastCallAssigned(src, fs, key, before);
     if (source) {
       const r = describeCallResult(project, model, fs, source, depth, seen, ctx);
-      if (r) return hereKa ? { ...r, keepalive: hereKa } : r;
+      // Bound here after the factory made it: `s = make_socket(); bind(s, loopback)`.
+      if (r) return { ...r, ...(hereKa ? { keepalive: hereKa } : {}), loopback: r.loopback || !!here?.bind?.loopback };
     }
   }
   // 4. An array a helper filled with listeners: `n = open_listeners(socks, …); accept(socks[i])`.

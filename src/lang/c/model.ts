@@ -45,11 +45,18 @@ export interface StoredSite {
 
 export interface FieldUse {
   key: string;
-  kind: 'keepalive' | 'connect' | 'listen';
+  /** `passed`: handed to a project function (`set_socket_options(c->fd)`), judged by its summary. */
+  kind: 'keepalive' | 'connect' | 'listen' | 'passed';
   line: number;
   file: string;
   keepalive?: KaEvidence;
+  callee?: string;
+  arg?: number;
+  args?: ArgInfo[];
 }
+
+/** Field names that hold descriptors (`fd`, `sock`, `listen_fd`, `local_rfd.fd`…). */
+const SOCKET_FIELD = /(fd|sock|socket|sd)$/i;
 
 const SOCKETISH = /\b(AF_|PF_|SOCK_|IPPROTO_|SOL_|SO_)/;
 const LOOPBACK_STRING = /^"(127\.0\.0\.1|::1|localhost)"$/;
@@ -253,7 +260,7 @@ export class CFileModel {
     const out: FieldUse[] = [];
     const src = this.src;
     for (const fn of this.scope.functions) {
-      if (!textMatches(src, fn, /\b(setsockopt|connect|listen)\s*\(/)) continue;
+      if (!textMatches(src, fn, /\b(setsockopt|connect|listen)\s*\(|(->|\.)\w*(fd|sock|socket|sd)\s*[,)]/i)) continue;
       const fs = this.fnScope(fn);
       // `int cfd = conn->handle.fd;` makes cfd stand for the field.
       const copies = new Map<string, string>();
@@ -269,7 +276,19 @@ export class CFileModel {
         }
         if (n.type !== 'call_expression') return;
         const name = callName(src, n);
-        if (name !== 'setsockopt' && name !== 'connect' && name !== 'listen') return;
+        if (name !== 'setsockopt' && name !== 'connect' && name !== 'listen') {
+          // A descriptor field handed to a project function: its summary decides (resolved later).
+          if (!/^[A-Za-z_]\w*$/.test(name)) return;
+          callArgs(n).forEach((a, j) => {
+            const u = unwrap(a);
+            if (u.type !== 'field_expression') return;
+            const f = child(u, 'field');
+            if (!f || !SOCKET_FIELD.test(textOf(src, f))) return;
+            const key = fieldKey(fs, u);
+            if (key) out.push({ key, kind: 'passed', line: n.startRow + 1, file: this.file, callee: name, arg: j, args: callArgs(n).map((x) => argInfoOf(fs, x)) });
+          });
+          return;
+        }
         const a0 = callArgs(n)[0] && unwrap(callArgs(n)[0]!);
         if (!a0) return;
         const k0 = keyOf(src, a0);

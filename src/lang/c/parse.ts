@@ -10,6 +10,7 @@
 // tokens (punctuation, keywords) are left out unless a grammar field names them (operators).
 import { createRequire } from 'node:module';
 import { Language, Parser, type Node as TsNode, type TreeCursor } from 'web-tree-sitter';
+import { branchView } from './preproc.js';
 
 /** Line starts of a text, to turn offsets into 1-based rows/columns without asking wasm. */
 export class LineIndex {
@@ -136,6 +137,7 @@ export function parseCWith(ctx: { parser: Parser; language: Language }, text: st
   if (!tree) throw new Error('tree-sitter returned no tree');
   const errors: CNode[] = [];
   const noErrors: CNode[] = [];
+  let firstView: string | undefined;
   const expandBody = (body: CNode) => (): CNode[] => {
     const fn = body.parent!;
     const range = {
@@ -144,8 +146,18 @@ export function parseCWith(ctx: { parser: Parser; language: Language }, text: st
       startPosition: { row: fn.startRow, column: fn.startCol },
       endPosition: { row: fn.endRow, column: fn.endCol },
     };
-    const part = ctx.parser.parse(text, null, { includedRanges: [range] });
+    let part = ctx.parser.parse(text, null, { includedRanges: [range] });
     if (!part) return [];
+    // `if (a &&\n#ifdef X\n b &&\n#endif\n c)`: a directive inside a statement breaks the parse.
+    // The function's first-branch configuration (same offsets) usually parses; use it then.
+    if (part.rootNode.hasError && /^[ \t]*#[ \t]*(if|ifdef|ifndef)\b/m.test(text.slice(fn.start, fn.end))) {
+      firstView ??= branchView(text, 'first');
+      const alt = ctx.parser.parse(firstView, null, { includedRanges: [range] });
+      if (alt && alt.rootNode.descendantsOfType('ERROR').length < part.rootNode.descendantsOfType('ERROR').length) {
+        part.delete();
+        part = alt;
+      } else alt?.delete();
+    }
     try {
       let n: TsNode | null = part.rootNode.descendantForIndex(body.start, body.end);
       while (n && (n.startIndex !== body.start || n.endIndex !== body.end || n.type !== body.type)) n = n.parent;

@@ -100,7 +100,7 @@ export class CProject {
     }
     const aliasNames = [...this.socketAliases.keys()];
     for (const [file, s] of scans) {
-      if (this.noPrefilter || s.sites || s.keepalive || aliasNames.some((a) => s.names.includes(a))) this.seedFiles.push(file);
+      if (this.noPrefilter || s.sites || s.keepalive || s.fieldToHelper || aliasNames.some((a) => s.names.includes(a))) this.seedFiles.push(file);
       if (s.keepalive) this.keepaliveFiles.push(file);
     }
     this.helperNames = new Map<string, 'macro' | 'function'>([...extraHelpers.map((h) => [h, 'function'] as const), ...[...this.keepaliveMacros.keys()].map((m) => [m, 'macro'] as const)]);
@@ -258,13 +258,29 @@ export class CProject {
   resolve(e: Effects, file: string, depth = 0): Effects {
     const { edges, ...rest } = e;
     let out: Effects = rest;
-    if (!edges?.length) return out;
-    if (depth > MAX_DEPTH) {
-      out.escape ??= `passed to ${edges[0]!.callee}()`;
-      return out;
-    }
-    for (const edge of edges) out = mergeEffects(out, this.resolveEdge(edge, file, depth));
+    if (edges?.length && depth > MAX_DEPTH) out.escape ??= `passed to ${edges[0]!.callee}()`;
+    else if (edges?.length) for (const edge of edges) out = mergeEffects(out, this.resolveEdge(edge, file, depth));
     return out;
+  }
+
+  /** Keepalive set elsewhere on every struct field or global the socket is stored in. */
+  storedKeepalive(e: Effects): KaEvidence | undefined {
+    const stored = e.stored ?? [];
+    if (!stored.length) return undefined;
+    const facts = stored.map((k) => this.field(k));
+    if (!facts.every((f) => f?.keepalive)) return undefined;
+    const f = facts[0]!.keepalive!;
+    return { ...f, kind: f.kind === 'conditional' ? 'conditional' : 'wrapper' };
+  }
+
+  /**
+   * A generic option setter fed by a table counts as keepalive when the project's tables list
+   * SO_KEEPALIVE (stunnel's `socket = l:SO_KEEPALIVE=yes`): a run-time setting, so conditional.
+   * Judged on final effects only, after calls that name their one option were set apart.
+   */
+  tableKeepalive(e: Effects): KaEvidence | undefined {
+    if (!e.optionTable || !this.keepaliveFiles.length) return undefined;
+    return { kind: 'conditional', line: e.optionTable.line, file: e.optionTable.file, via: 'setsockopt() with options from a configured table that lists SO_KEEPALIVE' };
   }
 
   private resolveEdge(edge: Edge, file: string, depth: number): Effects {
@@ -288,8 +304,12 @@ export class CProject {
   }
 
   private mapIntoCaller(s: Effects, edge: Edge, def: FnRef, depth: number): Effects {
-    const { keepalive, returned, escape, ...rest } = s;
+    const { keepalive, returned, escape, optionTable, ...rest } = s;
     let out: Effects = { ...rest };
+    // A table-driven setter called with one option named (`set_option(fd, "TCP_NODELAY")`)
+    // sets that option, not whatever the table could hold.
+    const namesOption = edge.args.some((a) => (a.k === 'other' && /^"?(SO|TCP|IP|IPV6)_\w+"?$/.test(a.text)) || (a.k === 'const' && a.atoms.some((x) => /^(SO|TCP|IP|IPV6)_/.test(x))));
+    if (optionTable && !namesOption) out.optionTable = optionTable;
     if (escape && escape !== 'returned') out.escape = escape;
     if (keepalive) {
       const ka = judgeKeepalive(keepalive, edge, def.fs.name);
@@ -372,9 +392,10 @@ export class CProject {
       }
       // A caller that only listens on it is judged through its accepted sockets, not here.
       const usesAsConnection = !!(r.connect || r.escape || r.stored?.length) && !r.listen;
-      if (!r.keepalive && usesAsConnection) lacking = true;
-      if (r.keepalive) weakest = weakest ? weakerKa(weakest, r.keepalive) : r.keepalive;
-      const { keepalive: _k, ...noKa } = r;
+      const ka = r.keepalive ?? this.tableKeepalive(r) ?? this.storedKeepalive(r);
+      if (!ka && usesAsConnection) lacking = true;
+      if (ka) weakest = weakest ? weakerKa(weakest, ka) : ka;
+      const { keepalive: _k, optionTable: _t, ...noKa } = r;
       combined = combined ? mergeEffects(combined, noKa) : noKa;
     }
     const result = combined ? { effects: !lacking && weakest ? { ...combined, keepalive: weakest } : combined, callers: uses.length } : undefined;
@@ -423,6 +444,11 @@ export class CProject {
       if (!m) continue;
       for (const s of m.storedSites(this.socketAliases, this.helperNames)) this.addStoredSite(s, get);
       for (const u of m.fieldUses()) {
+        if (u.kind === 'passed') {
+          const ka = this.passedKeepalive(u);
+          if (ka) get(u.key).useKa = betterKa(get(u.key).useKa, ka);
+          continue;
+        }
         const f = get(u.key);
         f.uses.push(u);
         if (u.kind === 'keepalive' && u.keepalive) f.useKa = betterKa(f.useKa, u.keepalive);
@@ -431,6 +457,18 @@ export class CProject {
       }
     }
     return out;
+  }
+
+  /** What a project function does to a descriptor field handed to it: keepalive, or nothing. */
+  private passedKeepalive(u: FieldUse): KaEvidence | undefined {
+    const defs = this.definitions(u.callee!, u.file);
+    const edge: Edge = { callee: u.callee!, arg: u.arg!, path: '', args: u.args ?? [], line: u.line, file: u.file };
+    for (const def of defs) {
+      const mapped = this.mapIntoCaller(this.paramSummary(def, `${u.arg}`, 0), edge, def, 0);
+      const ka = mapped.keepalive ?? this.tableKeepalive(mapped);
+      if (ka) return ka;
+    }
+    return undefined;
   }
 
   /** Installs merged field partials as this project's field facts. */

@@ -20,15 +20,18 @@ export interface CScan {
   sites: boolean;
   /** Sets SO_KEEPALIVE somewhere. */
   keepalive: boolean;
+  /** Hands a descriptor field to an option/socket helper (`set_sockopts(c->fd, …)`): a field fact. */
+  fieldToHelper: boolean;
 }
 
 const DEFINE = /^[ \t]*#[ \t]*define[ \t]+(\w+)(\(([^)]*)\))?[ \t]*((?:[^\n\\]|\\\n|\\.)*)$/gm;
 const SOCKETISH = /\b(AF_|PF_|SOCK_|IPPROTO_|SOL_|SO_)\w+/;
 const CALLED = /\b([A-Za-z_]\w*)\s*\(/g;
+const FIELD_TO_HELPER = /\b\w*(opt|alive|sock|tcp|set)\w*\s*\([^;()]*(->|\.)\s*\w*(fd|sock|socket)\s*[,)]/i;
 const KEYWORDS = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', 'defined', 'do', 'else', 'case', '__attribute__', 'typeof', '__typeof__', 'alignof', '_Alignof', 'offsetof']);
 
 export function scanC(text: string): CScan {
-  const scan: CScan = { socketAliases: {}, keepaliveMacros: {}, closeMacros: [], callAliases: {}, defines: {}, names: [], defs: [], sites: false, keepalive: false };
+  const scan: CScan = { socketAliases: {}, keepaliveMacros: {}, closeMacros: [], callAliases: {}, defines: {}, names: [], defs: [], sites: false, keepalive: false, fieldToHelper: false };
   if (text.includes('define')) {
     for (const m of text.matchAll(DEFINE)) {
       const name = copyString(m[1]!);
@@ -67,6 +70,7 @@ export function scanC(text: string): CScan {
   scan.defs = detach([...defs]);
   scan.sites = names.has('socket') || names.has('accept') || names.has('accept4');
   scan.keepalive = /\bSO_KEEPALIVE\b/.test(text);
+  scan.fieldToHelper = FIELD_TO_HELPER.test(text);
   return scan;
 }
 

@@ -26,6 +26,11 @@ export interface TrackStart {
   extraHelpers?: HelperNames;
 }
 
+/** Atoms that name no constant at all: an option read from a table or a variable. */
+function isTableDriven(atoms: Set<string>): boolean {
+  return [...atoms].every((a) => a === UNKNOWN);
+}
+
 /** Calls that move data over the socket: a socket used this way is a real connection. */
 const IO_FUNCTIONS = /^(read|write|readv|writev|send|recv|sendto|recvfrom|sendmsg|recvmsg|sendfile|splice|SSL_set_fd|SSL_set_rfd|SSL_set_wfd|fdopen)$/;
 
@@ -220,7 +225,7 @@ export function track(start: TrackStart): TaggedEffects {
       const branch =
         (p.type === 'if_statement' && (n.field === 'consequence' || n.field === 'alternative')) ||
         (p.type === 'conditional_expression' && n.field !== 'condition') ||
-        ((p.type === 'while_statement' || p.type === 'for_statement' || p.type === 'do_statement') && n.field === 'body');
+        ((p.type === 'while_statement' || p.type === 'for_statement' || p.type === 'do_statement' || p.type === 'switch_statement') && n.field === 'body');
       if (branch && n.start >= start.from) return true;
       // A case label, or a preprocessor branch (alternative configurations), opened after the start.
       const block = p.type === 'case_statement' || p.type === 'preproc_if' || p.type === 'preproc_ifdef' || p.type === 'preproc_else' || p.type === 'preproc_elif';
@@ -390,6 +395,10 @@ export function track(start: TrackStart): TaggedEffects {
         const opt = atomsOf(args[2], env);
         if (opt.has('SO_KEEPALIVE') && (level.has('SOL_SOCKET') || level.has(UNKNOWN))) {
           keepaliveEvent(e, call, valueOfOptval(args[3]), 'direct', 'setsockopt(SO_KEEPALIVE)');
+        } else if (isTableDriven(level) && isTableDriven(opt)) {
+          // `setsockopt(fd, opt->level, opt->name, …)` in a loop over a configured option table:
+          // whether SO_KEEPALIVE is among them is decided by the project (see CProject.resolve).
+          e.optionTable ??= { line: ln, file: scope.file.file };
         } else if ([...level].some((l) => cat.tcpLevels.has(l))) {
           const o = [...opt].find((x) => cat.tcpOnlyOptions.has(x));
           if (o) {
