@@ -179,6 +179,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
         includeUnknown: options.includeUnknown ?? false,
         severity: options.severity ?? {},
       };
+      const tPlan = performance.now();
       const plan = await planFor(spec, options.noPrefilter ?? false);
       let outcomes: FileOutcome[] = [];
       // Worker threads pay off only for enough parsing; small trees run here.
@@ -200,6 +201,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
         const r = await sitesFor(spec, plan.siteFiles);
         outcomes = r.outcomes;
         parsed += r.parsed;
+        if (process.env['KA_AUDIT_TIMING']) process.stderr.write(`[${lang}] in-thread ${Math.round(performance.now() - tPlan)} ms (${plan.siteFiles.length} site files)\n`);
       }
       for (const o of outcomes) {
         if (o.internalError) errors.push({ file: o.file, message: `internal error while analysing: ${o.internalError.split('\n')[0]}` });

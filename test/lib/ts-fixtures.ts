@@ -2,7 +2,7 @@
 // type-check fixed TypeScript files with the compiler API (and @types/node).
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import ts from 'typescript';
+import { Project, ts } from 'ts-morph';
 import { planFile } from '../../src/engine/apply.js';
 import type { AuditResult } from '../../src/engine/audit.js';
 import { encodeSource } from '../../src/engine/source.js';
@@ -28,26 +28,34 @@ export function safeFixCount(r: AuditResult): number {
   return r.findings.filter((f) => f.fix?.safe).length;
 }
 
-/** Type errors of TypeScript files checked together with @types/node (strict). */
+/**
+ * Type errors of TypeScript files checked together with @types/node (strict), through a
+ * ts-morph project: the same compiler a user's build runs, with the project API ka-audit's
+ * optional type-aware checks would use.
+ */
 export function typeCheck(files: string[]): string[] {
-  const options: ts.CompilerOptions = {
-    target: ts.ScriptTarget.ES2022,
-    // Fixture imports omit extensions, as bundled and ts-node code does.
-    module: ts.ModuleKind.Preserve,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    esModuleInterop: true,
-    strict: true,
-    noEmit: true,
-    skipLibCheck: true,
-    types: ['node'],
-    typeRoots: [join(ROOT, 'node_modules', '@types')],
-    lib: ['lib.es2023.d.ts'],
-  };
-  const host = ts.createCompilerHost(options);
-  const program = ts.createProgram(files, options, host);
-  return ts.getPreEmitDiagnostics(program).map((d) => {
-    const where = d.file && d.start !== undefined ? `${d.file.fileName}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1}: ` : '';
-    return where + ts.flattenDiagnosticMessageText(d.messageText, '\n');
+  const project = new Project({
+    compilerOptions: {
+      target: ts.ScriptTarget.ES2022,
+      // Fixture imports omit extensions, as bundled and ts-node code does.
+      module: ts.ModuleKind.Preserve,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      esModuleInterop: true,
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      types: ['node'],
+      typeRoots: [join(ROOT, 'node_modules', '@types')],
+      lib: ['lib.es2023.d.ts'],
+    },
+  });
+  for (const f of files) project.addSourceFileAtPath(f);
+  return project.getPreEmitDiagnostics().map((d) => {
+    const sf = d.getSourceFile();
+    const start = d.getStart();
+    const where = sf && start !== undefined ? `${sf.getFilePath()}:${sf.getLineAndColumnAtPos(start).line}: ` : '';
+    const msg = d.getMessageText();
+    return where + (typeof msg === 'string' ? msg : msg.getMessageText());
   });
 }
 
