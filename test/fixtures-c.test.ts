@@ -22,7 +22,8 @@ describe('C fixtures', () => {
   it('gives the same results with worker threads (cross-file facts merged across workers)', async () => {
     const opts = { cwd: FIXTURES, paths: ['c'], exclude: [FIXED_GLOB] };
     const one = await audit({ ...opts, jobs: 1 });
-    const two = await audit({ ...opts, jobs: 2 });
+    const two = await audit({ ...opts, jobs: 2, parallelMinBytes: 0 });
+    expect(two.stats.threads).toBe(2);
     expect(actualFindings(two)).toEqual(actualFindings(one));
     expect(actualSites(two)).toEqual(actualSites(one));
     expect(two.findings.map((f) => f.fix)).toEqual(one.findings.map((f) => f.fix));

@@ -83,6 +83,8 @@ export interface Stats {
   sites: number;
   findings: number;
   ms: number;
+  /** Threads that analysed (1: all in the main thread). */
+  threads?: number;
 }
 
 export interface KeepaliveValues {
