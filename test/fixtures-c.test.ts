@@ -29,6 +29,16 @@ describe('C fixtures', () => {
     expect(two.findings.map((f) => f.fix)).toEqual(one.findings.map((f) => f.fix));
   });
 
+  it('gives the same results when C and TS/JS run in parallel threads', async () => {
+    const opts = { cwd: FIXTURES, paths: ['.'], exclude: [FIXED_GLOB] };
+    const one = await audit({ ...opts, jobs: 1 });
+    const two = await audit({ ...opts, jobs: 2 });
+    expect(two.stats.threads).toBe(2);
+    expect(actualFindings(two)).toEqual(actualFindings(one));
+    expect(actualSites(two)).toEqual(actualSites(one));
+    expect(two.errors).toEqual(one.errors);
+  });
+
   for (const c of cases) {
     it(`${c.name}: ${c.description}`, async () => {
       const r = await auditCase(c);

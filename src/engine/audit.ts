@@ -10,12 +10,11 @@ import type { BackendOptions } from './backend.js';
 import { discoverFiles, errMessage, type FoundFile } from './files.js';
 import type { RuleSetting } from './findings.js';
 import { packageRoot } from './paths.js';
-import { mergeFactsFor, planFor, sitesFor, type FileOutcome, type RunSpec } from './work.js';
+import { mergeFactsFor, runLanguage, sitesFor, type FileOutcome, type LanguageInput, type LanguageOutput } from './work.js';
 import { decodeSource, DEFAULT_MAX_FILE_BYTES, type SourceText } from './source.js';
 import { DEFAULT_KEEPALIVE, type Finding, type KeepaliveValues, type Lang, type Site, type Stats, type ToolError } from './types.js';
-import { backendFor } from './backends.js';
 import { cacheKey, readCache, writeCache } from './cache.js';
-import { applySuppressions, directiveProblems, parseDirectives, type Directive } from './suppress.js';
+import { applySuppressions, directiveProblems, type Directive } from './suppress.js';
 
 export interface AuditOptions {
   cwd: string;
@@ -156,71 +155,76 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const runId = randomUUID();
   let threads = 1;
   const jobs = Math.max(1, options.jobs ?? availableParallelism());
+  const langs = [...byLang].filter(([lang]) => lang === 'c' || lang === 'ts');
+  const inputFor = (lang: Lang, list: FoundFile[]): LanguageInput => ({
+    runId,
+    lang,
+    files: list.map((f) => ({ path: f.path, display: f.display })),
+    opts: backendOpts(lang),
+    maxBytes,
+    includeUnknown: options.includeUnknown ?? false,
+    severity: options.severity ?? {},
+    noPrefilter: options.noPrefilter ?? false,
+  });
   let pool: Piscina | undefined;
+  const results: Array<{ lang: Lang; out: LanguageOutput }> = [];
   try {
-    for (const [lang, list] of byLang) {
-      const backend = await backendFor(lang);
-      if (!backend) continue;
-      await backend.init();
-      const byDisplay = new Map(list.map((f) => [f.display, f]));
-      // Pass 0: a cheap text scan of every file (and its suppression comments, if any).
-      const scans: Record<string, unknown> = {};
-      const paths: Record<string, string> = {};
-      const sizes = new Map<string, number>();
-      for (const f of list) {
-        const src = loadSync(f);
-        if (!src) continue;
-        scans[f.display] = backend.scan(src.text);
-        paths[f.display] = f.path;
-        sizes.set(f.display, src.text.length);
-        const directives = parseDirectives(src.text);
-        if (directives.length) suppressions.set(f.display, { directives, lines: src.text.split('\n').length });
-      }
-      const spec: RunSpec = {
-        runId,
-        lang,
-        paths,
-        scans,
-        opts: backendOpts(lang),
-        maxBytes,
-        includeUnknown: options.includeUnknown ?? false,
-        severity: options.severity ?? {},
-      };
-      const plan = await planFor(spec, options.noPrefilter ?? false);
-      let outcomes: FileOutcome[] = [];
-      // Worker threads pay off only for enough parsing; small trees run here.
-      const work = [...new Set([...plan.siteFiles, ...plan.factFiles])].reduce((n, f) => n + (sizes.get(f) ?? 0), 0);
-      if (jobs > 1 && work >= (options.parallelMinBytes ?? PARALLEL_MIN_BYTES) && (pool ??= makePool(jobs))) {
-        threads = jobs;
-        const p = pool;
-        const parts = await Promise.all(shard(plan.factFiles, jobs, sizes).map((files) => p.run({ spec, files }, { name: 'facts' }) as Promise<unknown>));
-        const facts = await mergeFactsFor(lang, parts);
-        const results = await Promise.all(
-          shard(plan.siteFiles, jobs, sizes).map((files) => p.run({ spec, files, facts }, { name: 'sites' }) as Promise<{ outcomes: FileOutcome[]; parsed: number }>),
-        );
-        for (const r of results) {
-          outcomes.push(...r.outcomes);
-          parsed += r.parsed;
+    if (jobs > 1 && langs.length > 1 && (pool = makePool(Math.min(jobs, langs.length)))) {
+      // Languages are independent: the one with most files runs here, each other in a worker.
+      const [main, ...rest] = [...langs].sort((a, b) => b[1].length - a[1].length);
+      threads = 1 + rest.length;
+      const p = pool;
+      const done = await Promise.all([
+        runLanguage(inputFor(main![0], main![1]), true).then((out) => ({ lang: main![0], out })),
+        ...rest.map(([lang, list]) => (p.run(inputFor(lang, list), { name: 'language' }) as Promise<LanguageOutput>).then((out) => ({ lang, out }))),
+      ]);
+      results.push(...done);
+    } else {
+      for (const [lang, list] of langs) {
+        const out = await runLanguage(inputFor(lang, list), false);
+        const sizes = new Map(out.sizes);
+        const work = [...new Set([...out.plan.siteFiles, ...out.plan.factFiles])].reduce((n, f) => n + (sizes.get(f) ?? 0), 0);
+        if (jobs > 1 && work >= (options.parallelMinBytes ?? PARALLEL_MIN_BYTES) && (pool ??= makePool(jobs))) {
+          // One big language: project-wide facts in shards, merged, then sites in shards.
+          threads = jobs;
+          const p = pool;
+          const spec = out.spec;
+          const parts = await Promise.all(shard(out.plan.factFiles, jobs, sizes).map((files) => p.run({ spec, files }, { name: 'facts' }) as Promise<unknown>));
+          const facts = await mergeFactsFor(lang, parts);
+          const shares = await Promise.all(
+            shard(out.plan.siteFiles, jobs, sizes).map((files) => p.run({ spec, files, facts }, { name: 'sites' }) as Promise<{ outcomes: FileOutcome[]; parsed: number }>),
+          );
+          for (const r of shares) {
+            out.outcomes.push(...r.outcomes);
+            out.parsed += r.parsed;
+          }
+        } else {
+          const r = await sitesFor(out.spec, out.plan.siteFiles);
+          out.outcomes = r.outcomes;
+          out.parsed = r.parsed;
         }
-      } else {
-        const r = await sitesFor(spec, plan.siteFiles);
-        outcomes = r.outcomes;
-        parsed += r.parsed;
-      }
-      for (const o of outcomes) {
-        if (o.internalError) errors.push({ file: o.file, message: `internal error while analysing: ${o.internalError.split('\n')[0]}` });
-        for (const d of o.diagnostics) errors.push({ file: o.file, message: d.message, severity: d.severity });
-        for (const s of o.sites) sites.push({ file: o.file, ...s });
-        if (o.findings.length) {
-          const f = byDisplay.get(o.file)!;
-          const src = loadSync(f);
-          if (src) audited.set(o.file, { path: f.path, display: o.file, lang, source: src });
-          findings.push(...o.findings);
-        }
+        results.push({ lang, out });
       }
     }
   } finally {
     await pool?.destroy();
+  }
+  for (const { lang, out } of results) {
+    for (const e of out.problems) report(e.file, e.message, e.severity === 'warning' ? 'warning' : undefined);
+    for (const [file, d] of out.directives) suppressions.set(file, d);
+    parsed += out.parsed;
+    const byDisplay = new Map((byLang.get(lang) ?? []).map((f) => [f.display, f]));
+    for (const o of out.outcomes) {
+      if (o.internalError) errors.push({ file: o.file, message: `internal error while analysing: ${o.internalError.split('\n')[0]}` });
+      for (const d of o.diagnostics) errors.push({ file: o.file, message: d.message, severity: d.severity });
+      for (const s of o.sites) sites.push({ file: o.file, ...s });
+      if (o.findings.length) {
+        const f = byDisplay.get(o.file)!;
+        const src = loadSync(f);
+        if (src) audited.set(o.file, { path: f.path, display: o.file, lang, source: src });
+        findings.push(...o.findings);
+      }
+    }
   }
   // Suppression comments: mark what they cover, then report the comments' own problems.
   for (const [file, s] of suppressions) {

@@ -6,7 +6,9 @@ import type { Backend, BackendOptions, FileDiagnostic } from './backend.js';
 import { backendFor } from './backends.js';
 import { findingsForFile, type RuleSetting } from './findings.js';
 import { decodeSource } from './source.js';
-import type { Finding, Lang, Site } from './types.js';
+import type { Finding, Lang, Site, ToolError } from './types.js';
+import { errMessage } from './files.js';
+import { parseDirectives, type Directive } from './suppress.js';
 
 export interface RunSpec {
   /** Identifies one audit: a worker reuses the project it built for the same run. */
@@ -77,6 +79,81 @@ export async function sitesFor(spec: RunSpec, files: string[], facts?: unknown):
     }
   }
   return { outcomes, parsed: b.backend.parsedCount(b.project) };
+}
+
+export interface LanguageInput {
+  runId: string;
+  lang: Lang;
+  files: Array<{ path: string; display: string }>;
+  opts: BackendOptions;
+  maxBytes: number;
+  includeUnknown: boolean;
+  severity: Record<string, RuleSetting>;
+  noPrefilter: boolean;
+}
+
+export interface LanguageOutput {
+  outcomes: FileOutcome[];
+  parsed: number;
+  /** Read/decode problems, one per file. */
+  problems: ToolError[];
+  /** Files with ka-audit suppression comments. */
+  directives: Array<[string, { directives: Directive[]; lines: number }]>;
+  /** Pass-0 results, for a caller that shards the rest itself. */
+  spec: RunSpec;
+  sizes: Array<[string, number]>;
+  plan: { factFiles: string[]; siteFiles: string[] };
+}
+
+/**
+ * Pass 0 (read, decode, text scan, suppression comments) of one language's files, and the
+ * plan. `analyse` then also runs its sites here (the whole language in one thread).
+ */
+export async function runLanguage(input: LanguageInput, analyse: boolean): Promise<LanguageOutput> {
+  const backend = await backendFor(input.lang);
+  if (!backend) throw new Error(`no backend for ${input.lang}`);
+  await backend.init();
+  const problems: ToolError[] = [];
+  const directives: LanguageOutput['directives'] = [];
+  const scans: Record<string, unknown> = {};
+  const paths: Record<string, string> = {};
+  const sizes: Array<[string, number]> = [];
+  for (const f of input.files) {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(f.path);
+    } catch (e) {
+      problems.push({ file: f.display, message: `cannot read: ${errMessage(e)}` });
+      continue;
+    }
+    const decoded = decodeSource(bytes, input.maxBytes);
+    if (!decoded.ok) {
+      problems.push({ file: f.display, message: decoded.message });
+      continue;
+    }
+    if (decoded.warning) problems.push({ file: f.display, message: decoded.warning, severity: 'warning' });
+    const text = decoded.source.text;
+    scans[f.display] = backend.scan(text);
+    paths[f.display] = f.path;
+    sizes.push([f.display, text.length]);
+    const found = parseDirectives(text);
+    if (found.length) directives.push([f.display, { directives: found, lines: text.split('\n').length }]);
+  }
+  const spec: RunSpec = {
+    runId: input.runId,
+    lang: input.lang,
+    paths,
+    scans,
+    opts: input.opts,
+    maxBytes: input.maxBytes,
+    includeUnknown: input.includeUnknown,
+    severity: input.severity,
+  };
+  const plan = await planFor(spec, input.noPrefilter);
+  if (!analyse) return { outcomes: [], parsed: 0, problems, directives, spec, sizes, plan };
+  const r = await sitesFor(spec, plan.siteFiles);
+  // Across threads, the spec's scans are dead weight: only the outcomes travel back.
+  return { outcomes: r.outcomes, parsed: r.parsed, problems, directives, spec: { ...spec, scans: {} }, sizes: [], plan };
 }
 
 /** The files a backend wants phase 1 to cover, and the site files for phase 2. */

@@ -1,5 +1,5 @@
 // Worker-thread entry for the piscina pool: the same work functions the main thread runs.
-import { factsFor, sitesFor, type RunSpec } from './work.js';
+import { factsFor, runLanguage, sitesFor, type LanguageInput, type RunSpec } from './work.js';
 
 export async function facts(task: { spec: RunSpec; files: string[] }): Promise<unknown> {
   return factsFor(task.spec, task.files);
@@ -7,4 +7,9 @@ export async function facts(task: { spec: RunSpec; files: string[] }): Promise<u
 
 export async function sites(task: { spec: RunSpec; files: string[]; facts?: unknown }) {
   return sitesFor(task.spec, task.files, task.facts);
+}
+
+/** A whole language in this thread, while the main thread runs another. */
+export async function language(input: LanguageInput) {
+  return runLanguage(input, true);
 }
