@@ -22,7 +22,7 @@ describe('C fixtures', () => {
   it('gives the same results with worker threads (cross-file facts merged across workers)', async () => {
     const opts = { cwd: FIXTURES, paths: ['c'], exclude: [FIXED_GLOB] };
     const one = await audit({ ...opts, jobs: 1 });
-    const two = await audit({ ...opts, jobs: 2, parallelMinBytes: 0 });
+    const two = await audit({ ...opts, jobs: 2, parallelMinFiles: 0 });
     expect(two.stats.threads).toBe(2);
     expect(actualFindings(two)).toEqual(actualFindings(one));
     expect(actualSites(two)).toEqual(actualSites(one));
@@ -32,7 +32,7 @@ describe('C fixtures', () => {
   it('gives the same results when C and TS/JS run in parallel threads', async () => {
     const opts = { cwd: FIXTURES, paths: ['.'], exclude: [FIXED_GLOB] };
     const one = await audit({ ...opts, jobs: 1 });
-    const two = await audit({ ...opts, jobs: 2 });
+    const two = await audit({ ...opts, jobs: 2, parallelMinFiles: 0 });
     expect(two.stats.threads).toBe(2);
     expect(actualFindings(two)).toEqual(actualFindings(one));
     expect(actualSites(two)).toEqual(actualSites(one));

@@ -13,3 +13,8 @@ export async function sites(task: { spec: RunSpec; files: string[]; facts?: unkn
 export async function language(input: LanguageInput) {
   return runLanguage(input, true);
 }
+
+/** Pass 0 and the plan of a language whose facts and sites are then sharded. */
+export async function plan(input: LanguageInput) {
+  return runLanguage(input, false);
+}

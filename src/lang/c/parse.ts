@@ -34,28 +34,51 @@ export class LineIndex {
   }
 }
 
+/** Leaves share one empty child list: most nodes are leaves, and memory is the cache's limit. */
+const NO_CHILDREN: CNode[] = Object.freeze([]) as unknown as CNode[];
+
+/** Subtrees mirrored on first access (function bodies not looked into yet). */
+const pending = new WeakMap<CNode, () => CNode[]>();
+
+const NAMED = 1;
+const MISSING = 2;
+
 export class CNode {
   parent: CNode | null = null;
   private kids: CNode[] | undefined;
-  /** Mirrors this node's subtree on first access (a function body not looked into yet). */
-  expand: (() => CNode[]) | undefined;
+  private readonly flags: number;
 
   constructor(
     readonly type: string,
-    readonly named: boolean,
+    named: boolean,
     /** The grammar field under which the parent holds this node (`function`, `arguments`…). */
     readonly field: string | null,
     readonly start: number,
     readonly end: number,
-    readonly missing: boolean,
+    missing: boolean,
     private readonly lines: LineIndex,
-  ) {}
+  ) {
+    this.flags = (named ? NAMED : 0) | (missing ? MISSING : 0);
+  }
+
+  get named(): boolean {
+    return (this.flags & NAMED) !== 0;
+  }
+
+  get missing(): boolean {
+    return (this.flags & MISSING) !== 0;
+  }
+
+  /** Mirrors this node's subtree lazily, on the first read of `children`. */
+  set expand(fn: () => CNode[]) {
+    pending.set(this, fn);
+  }
 
   get children(): CNode[] {
     if (!this.kids) {
-      const expand = this.expand;
-      this.expand = undefined;
-      this.kids = expand ? expand() : [];
+      const expand = pending.get(this);
+      pending.delete(this);
+      this.kids = expand ? expand() : NO_CHILDREN;
     }
     return this.kids;
   }
@@ -233,7 +256,7 @@ function mirrorChildren(
         current = node;
         depth++;
         descended = true;
-      } else node.children = [];
+      }
     }
     if (descended) continue;
     while (!cursor.gotoNextSibling()) {

@@ -1,6 +1,7 @@
 // Pass 0: a cheap text scan of every C file (no parsing). It finds the names other files must
 // know (macros that alias socket()/accept(), keepalive and close macros, socket constants) and
 // which function names each file mentions, so the project can parse files only on demand.
+import { copyString, detachStrings } from '../../engine/strings.js';
 import { socketAliasOf, type SocketAlias } from './sites.js';
 
 export interface CScan {
@@ -27,7 +28,8 @@ export interface CScan {
 const DEFINE = /^[ \t]*#[ \t]*define[ \t]+(\w+)(\(([^)]*)\))?[ \t]*((?:[^\n\\]|\\\n|\\.)*)$/gm;
 const SOCKETISH = /\b(AF_|PF_|SOCK_|IPPROTO_|SOL_|SO_)\w+/;
 const CALLED = /\b([A-Za-z_]\w*)\s*\(/g;
-const FIELD_TO_HELPER = /\b\w*(opt|alive|sock|tcp|set)\w*\s*\([^;()]*(->|\.)\s*\w*(fd|sock|socket)\s*[,)]/i;
+// Anchored on the literal (`opt`, `alive`) rather than `\b\w*`: the latter retries at every word.
+const FIELD_TO_HELPER = /(?:opt|[Aa]live)\w*\s*\([^;()]*(?:->|\.)\s*\w*(?:fd|sock|socket)\s*[,)]/;
 const KEYWORDS = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', 'defined', 'do', 'else', 'case', '__attribute__', 'typeof', '__typeof__', 'alignof', '_Alignof', 'offsetof']);
 
 export function scanC(text: string): CScan {
@@ -66,24 +68,12 @@ export function scanC(text: string): CScan {
     names.add(n);
     if (!defs.has(n) && isDefinition(text, m.index!, m.index! + m[0].length)) defs.add(n);
   }
-  scan.names = detach([...names]);
-  scan.defs = detach([...defs]);
+  scan.names = detachStrings([...names]);
+  scan.defs = detachStrings([...defs]);
   scan.sites = names.has('socket') || names.has('accept') || names.has('accept4');
   scan.keepalive = /\bSO_KEEPALIVE\b/.test(text);
   scan.fieldToHelper = FIELD_TO_HELPER.test(text);
   return scan;
-}
-
-/**
- * Copies strings out of the file's text. A regex capture is a V8 "sliced string" that keeps the
- * whole source alive; scans are kept for every file of the tree, so they must not.
- */
-function copyString(s: string): string {
-  return s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8');
-}
-
-function detach(list: string[]): string[] {
-  return list.length ? list.join('\n').split('\n') : [];
 }
 
 /**

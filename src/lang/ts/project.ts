@@ -6,7 +6,7 @@ import { TsFile } from './parse.js';
 import type { TsScan } from './scan.js';
 
 const EXTS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
-const CACHE_SIZE = 256;
+const CACHE_SIZE = 48;
 
 export class TsProject {
   readonly parsedFiles = new Set<string>();

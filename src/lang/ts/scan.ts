@@ -2,6 +2,8 @@
 // net/tls sites, which ones touch keepalive at all, and the project modules each one imports,
 // so the project parses other files only when a socket's trail leads there.
 
+import { detachStrings } from '../../engine/strings.js';
+
 export interface TsScan {
   /** Names the `net` or `tls` module: may hold sites. */
   sites: boolean;
@@ -40,8 +42,8 @@ export function scanTs(text: string): TsScan {
   return {
     sites: NET_TLS.test(text),
     keepalive: /\bsetKeepAlive\b|\bkeepAlive\b/.test(text),
-    imports: [...imports],
-    reexports: [...reexports],
-    names: [...names],
+    imports: detachStrings([...imports]),
+    reexports: detachStrings([...reexports]),
+    names: detachStrings([...names]),
   };
 }
