@@ -76,7 +76,7 @@ const LARGE_TREE_FILES = 1500;
 /** Old-generation heap for a worker: a base plus what the scans and indexes of its files need. */
 function heapLimitMb(langs: Array<[Lang, FoundFile[]]>): number {
   const most = Math.max(0, ...langs.map(([, list]) => list.length));
-  return Math.ceil(80 + most * 0.016);
+  return Math.ceil(160 + most * 0.016);
 }
 
 function makePool(threads: number, heapMb: number, jobs: number): Piscina | undefined {

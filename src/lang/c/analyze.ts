@@ -72,9 +72,12 @@ export function envFor(project: CProject, fs: FnScope): ValueEnv {
 
 /** A socket() site's TCP verdict and what happens to its descriptor, callers included. */
 export function socketFacts(project: CProject, fs: FnScope, raw: RawSite, extraHelpers: HelperNames): { verdict: TcpVerdict; effects: Effects } {
-  const env = envFor(project, fs);
-  const verdict = tcpVerdict(atomsOf(raw.args[0], env), atomsOf(raw.args[1], env), atomsOf(raw.args[2], env));
-  return { verdict, effects: followDescriptor(project, fs, raw, extraHelpers) };
+  // Listener lookups reach the same socket() from many accept()s: compute it once per run.
+  return project.memo(`socket:${fs.file.file}:${raw.call.start}`, () => {
+    const env = envFor(project, fs);
+    const verdict = tcpVerdict(atomsOf(raw.args[0], env), atomsOf(raw.args[1], env), atomsOf(raw.args[2], env));
+    return { verdict, effects: followDescriptor(project, fs, raw, extraHelpers) };
+  });
 }
 
 export function analyzeSite(ctx: Ctx, raw: RawSite): CSite {

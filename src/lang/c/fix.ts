@@ -25,11 +25,9 @@ export function planFixes(model: CFileModel, sites: CSite[], project: CProject, 
   }
 }
 
-/** The functions being fixed, then up to eight more, to read brace style and C89-ness from. */
-function layoutSamples(model: CFileModel, sites: CSite[]): CNode[] {
-  const fixing = new Set(sites.map((s) => enclosingFn(s.raw.call)).filter((f): f is CNode => !!f));
-  const others = model.scope.functions.filter((f) => !fixing.has(f)).slice(0, 8);
-  return [...fixing, ...others];
+/** The functions being fixed (already mirrored): where C89-ness and, failing the text, brace style are read. */
+function layoutSamples(_model: CFileModel, sites: CSite[]): CNode[] {
+  return [...new Set(sites.map((s) => enclosingFn(s.raw.call)).filter((f): f is CNode => !!f))];
 }
 
 interface Anchor {
@@ -346,9 +344,9 @@ function helperLines(h: KeepaliveHelper, fd: string, style: ErrorStyle, closeFn:
 
 /** A project helper that turns keepalive on, callable from this file at this point. */
 function usableHelper(project: CProject, model: CFileModel, before: number): KeepaliveHelper | undefined {
-  const calledHere = new Set<string>();
-  for (const m of model.src.slice(0, before).matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) calledHere.add(m[1]!);
-  return project.keepaliveHelpers().find((h) => (h.file === model.file ? h.definedAt < before : !h.isStatic && (calledHere.has(h.name) || model.src.includes(`${h.name}(`))));
+  // Declared here already when the file calls it anywhere (through a header); a static one only
+  // from its own file, above the call.
+  return project.keepaliveHelpers().find((h) => (h.file === model.file ? h.definedAt < before : !h.isStatic && new RegExp(`\\b${h.name}\\s*\\(`).test(model.src)));
 }
 
 /** `#include <x>` after the file's last top-level #include, unless it is already there. */

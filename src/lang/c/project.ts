@@ -79,7 +79,7 @@ export class CProject {
     extraHelpers: string[] = [],
     /** Seed every file (no text prefilter): the prefilter test compares the results. */
     private readonly noPrefilter = false,
-    private readonly cacheBytes = 6 * 1024 * 1024,
+    private readonly cacheBytes = 3 * 1024 * 1024,
   ) {
     for (const [file, s] of scans) {
       for (const [k, v] of Object.entries(s.socketAliases)) this.socketAliases.set(k, v);
@@ -193,6 +193,16 @@ export class CProject {
     return out;
   }
 
+  private readonly memos = new Map<string, unknown>();
+
+  /** A result computed once per run under `key` (plain data only: models may be evicted). */
+  memo<T>(key: string, compute: () => T): T {
+    if (this.memos.has(key)) return this.memos.get(key) as T;
+    const v = compute();
+    this.memos.set(key, v);
+    return v;
+  }
+
   /** Every call to `fn` in the project, with the file model it is in. */
   callSites(fn: string): Array<{ model: CFileModel; call: CallFacts }> {
     const out: Array<{ model: CFileModel; call: CallFacts }> = [];
@@ -201,6 +211,16 @@ export class CProject {
       if (m) for (const call of m.callsTo(fn)) out.push({ model: m, call });
     }
     return out;
+  }
+
+  /** Whether a call of `name` in `callerFile` can reach its definition in `defFile` (the callers' own definitions come from the text index). */
+  reaches(name: string, callerFile: string, defFile: string): boolean {
+    const definers = this.definers.get(name) ?? [];
+    if (definers.includes(callerFile)) return callerFile === defFile;
+    if (!definers.includes(defFile)) return false;
+    // A static definition is seen from its own file only (the definer's model is the one being analysed: cached).
+    const defModel = this.model(defFile);
+    return !defModel || defModel.functionsNamed(name).some((fs) => !fs.isStatic);
   }
 
   /** Constant atoms callers pass for parameter `index` of `fn` (undefined: no caller known). */
@@ -365,9 +385,8 @@ export class CProject {
     for (const f of this.filesMentioning(fnName)) {
       const m = this.model(f);
       if (!m) continue;
-      // Only callers that reach this definition (a static function is seen from its own file only).
-      const defs = this.definitions(fnName, f);
-      if (!defs.some((d) => d.model.file === file)) continue;
+      // Only callers that reach this definition (a file's own definition hides the others).
+      if (!this.reaches(fnName, f, file)) continue;
       uses.push(...m.resultsOf(fnName, this.helperNames).filter((u) => !relevant || relevant(u)));
     }
     let combined: Effects | undefined;

@@ -47,23 +47,31 @@ function indentUnit(src: string): string {
   return tabs > bestCount ? '\t' : ' '.repeat(best);
 }
 
-/** How `if` bodies open their braces in this file: same line (K&R), own line (Allman), own line indented (GNU). */
+/**
+ * How `if` bodies open their braces in this file — same line (K&R), own line at the `if`'s
+ * indentation (Allman), own line indented (GNU) — read from the text, which is cheap, with the
+ * sampled trees as a tie-breaker.
+ */
 function braceStyle(src: string, samples: CNode[]): Layout['brace'] {
   const votes = { kr: 0, allman: 0, gnu: 0 };
-  for (const root of samples) walk(root, (n) => {
-    if (n.type !== 'if_statement') return;
-    const body = child(n, 'consequence');
-    if (!body || body.type !== 'compound_statement') return;
-    const cond = child(n, 'condition');
-    if (!cond) return;
-    if (body.startRow === cond.endRow) votes.kr++;
-    else {
-      const ifIndent = lineIndent(src, n.start);
-      const braceIndent = lineIndent(src, body.start);
-      if (braceIndent.length > ifIndent.length) votes.gnu++;
+  for (const m of src.matchAll(/^([ \t]*)(?:\}\s*else\s+)?if\s*\(.*\)[ \t]*(\{)?[ \t]*\r?\n(?:([ \t]*)\{[ \t]*\r?$)?/gm)) {
+    if (m[2]) votes.kr++;
+    else if (m[3] !== undefined) {
+      if (m[3].length > m[1]!.length) votes.gnu++;
       else votes.allman++;
     }
-  });
+  }
+  if (votes.kr + votes.allman + votes.gnu === 0) {
+    for (const root of samples) walk(root, (n) => {
+      if (n.type !== 'if_statement') return;
+      const body = child(n, 'consequence');
+      const cond = child(n, 'condition');
+      if (!body || body.type !== 'compound_statement' || !cond) return;
+      if (body.startRow === cond.endRow) votes.kr++;
+      else if (lineIndent(src, body.start).length > lineIndent(src, n.start).length) votes.gnu++;
+      else votes.allman++;
+    });
+  }
   if (votes.allman > votes.kr && votes.allman >= votes.gnu) return 'allman';
   if (votes.gnu > votes.kr && votes.gnu > votes.allman) return 'gnu';
   return 'kr';
