@@ -39,6 +39,16 @@ describe('C fixtures', () => {
     expect(two.errors).toEqual(one.errors);
   });
 
+  it('repeats the run in the main thread when a worker dies (here: a heap bound too small to start)', async () => {
+    const opts = { cwd: FIXTURES, paths: ['c'], exclude: [FIXED_GLOB] };
+    const one = await audit({ ...opts, jobs: 1 });
+    const starved = await audit({ ...opts, jobs: 2, parallelMinFiles: 0, workerHeapMb: 1 });
+    expect(starved.stats.workerFailure).toMatch(/memory/);
+    expect(starved.stats.threads).toBe(1);
+    expect(actualFindings(starved)).toEqual(actualFindings(one));
+    expect(actualSites(starved)).toEqual(actualSites(one));
+  });
+
   for (const c of cases) {
     it(`${c.name}: ${c.description}`, async () => {
       const r = await auditCase(c);

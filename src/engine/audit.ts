@@ -35,6 +35,8 @@ export interface AuditOptions {
   reportUnusedSuppressions?: boolean;
   /** Worker threads (default: the number of cores; 1 runs everything in this thread). */
   jobs?: number;
+  /** Heap bound of each worker in MB (tests set a tiny one to exercise the in-thread fallback). */
+  workerHeapMb?: number;
   /** Files from which worker threads are used (tests lower it to exercise them). */
   parallelMinFiles?: number;
   /** Reuse the previous result when nothing changed (a directory under cwd, e.g. `.ka-audit-cache`). */
@@ -74,7 +76,8 @@ export interface AuditResult {
 const LARGE_TREE_FILES = 1500;
 
 /** Old-generation heap for a worker: a base plus what the scans and indexes of its files need. */
-function heapLimitMb(langs: Array<[Lang, FoundFile[]]>): number {
+function heapLimitMb(override: number | undefined, langs: Array<[Lang, FoundFile[]]>): number {
+  if (override) return override;
   const most = Math.max(0, ...langs.map(([, list]) => list.length));
   return Math.ceil(160 + most * 0.016);
 }
@@ -183,14 +186,18 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   });
   let pool: Piscina | undefined;
   const results: Array<{ lang: Lang; out: LanguageOutput }> = [];
+  let workerFailure: string | undefined;
   try {
-    if (files.length >= (options.parallelMinFiles ?? LARGE_TREE_FILES) && (pool = makePool(Math.min(jobs, Math.max(1, langs.length)) , heapLimitMb(langs), jobs))) {
+    if (files.length >= (options.parallelMinFiles ?? LARGE_TREE_FILES) && (pool = makePool(Math.min(jobs, Math.max(1, langs.length)), heapLimitMb(options.workerHeapMb, langs), jobs))) {
       // A large tree: each language runs in a worker thread with a bounded heap (languages are
       // independent, so with two threads they run side by side), and this thread stays small.
       const p = pool;
+      // A worker that dies between tasks (e.g. at start) is reported by the pool, not by a task:
+      // treat it as the run's failure, or the queued tasks could wait for ever.
+      const poolDied = new Promise<never>((_, reject) => p.on('error', reject));
       threads = Math.min(jobs, langs.length);
       const bigOne = langs.length === 1 && jobs > 1;
-      for (const done of await Promise.all(
+      const work = Promise.all(
         langs.map(async ([lang, list]) => {
           if (!bigOne) return { lang, out: (await p.run(inputFor(lang, list), { name: 'language' })) as LanguageOutput };
           // One language only: its project-wide facts in shards, merged, then its sites in shards.
@@ -207,16 +214,22 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
           }
           return { lang, out };
         }),
-      )) {
-        results.push(done);
-      }
+      );
+      for (const done of await Promise.race([work, poolDied])) results.push(done);
       if (bigOne) threads = jobs;
-    } else {
-      // A small tree: everything here, one language after the other.
-      for (const [lang, list] of langs) results.push({ lang, out: await runLanguage(inputFor(lang, list), true) });
     }
+  } catch (e) {
+    // A worker that dies (its heap bound hit by unusual input, or a crash) must not lose the
+    // run: the same analysis runs again in this thread, without the bound, and stats say so.
+    workerFailure = errMessage(e);
+    results.length = 0;
+    threads = 1;
   } finally {
     await pool?.destroy();
+  }
+  if (!pool || workerFailure) {
+    // A small tree (or the fallback): everything here, one language after the other.
+    for (const [lang, list] of langs) results.push({ lang, out: await runLanguage(inputFor(lang, list), true) });
   }
   for (const { lang, out } of results) {
     for (const e of out.problems) report(e.file, e.message, e.severity === 'warning' ? 'warning' : undefined);
@@ -255,7 +268,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     findings,
     sites,
     errors,
-    stats: { files: files.length, parsed, sites: sites.length, findings: findings.filter((f) => !f.suppressed).length, ms: Math.round(performance.now() - started), threads },
+    stats: { files: files.length, parsed, sites: sites.length, findings: findings.filter((f) => !f.suppressed).length, ms: Math.round(performance.now() - started), threads, ...(workerFailure ? { workerFailure } : {}) },
     files: audited,
   };
   if (key) writeCache(options.cacheDir!, options.cwd, key, result);

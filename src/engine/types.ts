@@ -85,6 +85,8 @@ export interface Stats {
   ms: number;
   /** Threads that analysed (1: all in the main thread). */
   threads?: number;
+  /** Why the worker threads failed, when the run fell back to the main thread. */
+  workerFailure?: string;
 }
 
 export interface KeepaliveValues {
