@@ -1,7 +1,7 @@
 // The command as users and CI see it: exit codes, the JSON contract, per-file diagnostics for
 // bad input, and --fix writing atomically while keeping every untouched byte.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -181,5 +181,37 @@ describe('--fix and --fix-dry-run', () => {
     const second = await cli(['--fix', '.'], dir);
     expect(second.code).toBe(0);
     expect(readFileSync(path, 'utf8')).toBe(after);
+  });
+});
+
+describe('--cache', () => {
+  it('a re-run on an unchanged tree parses nothing and gives the same result; any change recomputes', async () => {
+    writeFileSync(join(dir, 'client.c'), CLIENT);
+    writeFileSync(join(dir, 'other.c'), 'int add(int a, int b) { return a + b; }\n');
+    const json = async () => JSON.parse((await cli(['--format', 'json', '--cache', '.'], dir)).out);
+    const cold = await json();
+    expect(cold.stats.parsed).toBeGreaterThan(0);
+    expect(readdirSync(join(dir, '.ka-audit-cache'))).toEqual(['results.json']);
+    const warm = await json();
+    expect(warm.stats.parsed).toBe(0);
+    expect(warm.findings).toEqual(cold.findings);
+    // The key covers every file's content, not only the files with sites.
+    writeFileSync(join(dir, 'other.c'), 'int add(int a, int b) { return b + a; }\n');
+    const changed = await json();
+    expect(changed.stats.parsed).toBeGreaterThan(0);
+    expect(changed.findings).toEqual(cold.findings);
+  });
+
+  it('an absolute --cache-location is used as given', async () => {
+    writeFileSync(join(dir, 'client.c'), CLIENT);
+    const store = mkdtempSync(join(tmpdir(), 'ka-cache-'));
+    try {
+      const args = ['--format', 'json', '--cache', '--cache-location', store, '.'];
+      expect(JSON.parse((await cli(args, dir)).out).stats.parsed).toBeGreaterThan(0);
+      expect(readdirSync(store)).toEqual(['results.json']);
+      expect(JSON.parse((await cli(args, dir)).out).stats.parsed).toBe(0);
+    } finally {
+      rmSync(store, { recursive: true, force: true });
+    }
   });
 });

@@ -127,7 +127,11 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   });
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const byLang = new Map<Lang, FoundFile[]>();
-  for (const f of files) byLang.set(f.lang, [...(byLang.get(f.lang) ?? []), f]);
+  for (const f of files) {
+    const list = byLang.get(f.lang);
+    if (list) list.push(f);
+    else byLang.set(f.lang, [f]);
+  }
 
   const findings: Finding[] = [];
   const suppressions = new Map<string, { directives: Directive[]; lines: number }>();
@@ -162,9 +166,10 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const key = options.cacheDir ? cacheKey(options, files) : undefined;
   const hit = key ? readCache(options.cacheDir!, options.cwd, key) : undefined;
   if (hit) {
+    const byDisplay = new Map(files.map((f) => [f.display, f]));
     for (const f of hit.findings) {
       if (audited.has(f.file)) continue;
-      const found = files.find((x) => x.display === f.file);
+      const found = byDisplay.get(f.file);
       const src = found && loadSync(found);
       if (found && src) audited.set(f.file, { path: found.path, display: f.file, lang: found.lang, source: src });
     }

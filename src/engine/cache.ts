@@ -3,7 +3,7 @@
 // hit is exact. The analysis is cross-file, so any change anywhere recomputes the whole run.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { AuditOptions, AuditResult } from './audit.js';
 import type { FoundFile } from './files.js';
 import { VERSION } from './version.js';
@@ -29,7 +29,7 @@ export function cacheKey(options: AuditOptions, files: FoundFile[]): string {
 }
 
 function cachePath(dir: string, cwd: string): string {
-  return join(cwd, dir, 'results.json');
+  return resolve(cwd, dir, 'results.json');
 }
 
 export function readCache(dir: string, cwd: string, key: string): Cached | undefined {

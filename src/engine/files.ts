@@ -86,12 +86,13 @@ export async function discoverFiles(opts: DiscoverOptions): Promise<{ files: Fou
     }
     const rootReal = await realpath(abs);
     const rootIgnores = opts.gitignore ? await ancestorIgnores(abs) : [];
-    await walkDir(abs, rootReal, rootIgnores, new Set([rootReal]));
+    await walkDir(abs, rootReal, rootReal, rootIgnores, new Set([rootReal]));
   }
   files.sort((a, b) => (a.display < b.display ? -1 : a.display > b.display ? 1 : 0));
   return { files, errors };
 
-  async function walkDir(dir: string, rootReal: string, ignores: IgnoreLayer[], ancestry: Set<string>): Promise<void> {
+  /** `dirReal` is `dir` with symlinks resolved: an entry that is not a symlink resolves to dirReal/name without a system call. */
+  async function walkDir(dir: string, dirReal: string, rootReal: string, ignores: IgnoreLayer[], ancestry: Set<string>): Promise<void> {
     let entries;
     try {
       entries = await readdir(dir, { withFileTypes: true });
@@ -110,8 +111,8 @@ export async function discoverFiles(opts: DiscoverOptions): Promise<{ files: Fou
       const full = join(dir, entry.name);
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
+      let real = join(dirReal, entry.name);
       if (entry.isSymbolicLink()) {
-        let real: string;
         try {
           real = await realpath(full);
         } catch (e) {
@@ -138,14 +139,12 @@ export async function discoverFiles(opts: DiscoverOptions): Promise<{ files: Fou
       }
       if (layers.length && isIgnored(layers, full, isDir)) continue;
       if (isDir) {
-        const real = await realpath(full).catch(() => full);
         if (ancestry.has(real)) continue;
-        await walkDir(full, rootReal, layers, new Set([...ancestry, real]));
+        await walkDir(full, real, rootReal, layers, new Set([...ancestry, real]));
       } else if (isFile) {
         const lang = langOf(entry.name);
         const display = displayPath(opts.cwd, full);
         if (!wanted(display, lang)) continue;
-        const real = await realpath(full).catch(() => full);
         if (seen.has(real)) continue;
         seen.add(real);
         files.push({ path: full, display, lang });
