@@ -153,7 +153,7 @@ export async function discoverFiles(opts: DiscoverOptions): Promise<{ files: Fou
   }
 }
 
-interface IgnoreLayer {
+export interface IgnoreLayer {
   base: string;
   ig: Ignore;
 }
@@ -187,7 +187,8 @@ async function ancestorIgnores(dir: string): Promise<IgnoreLayer[]> {
   return layers;
 }
 
-function isIgnored(layers: IgnoreLayer[], full: string, isDir: boolean): boolean {
+/** Whether any layer's .gitignore rules ignore `full` (shared with the ESLint plugin's project scan). */
+export function isIgnored(layers: IgnoreLayer[], full: string, isDir: boolean): boolean {
   for (const l of layers) {
     const rel = relative(l.base, full).split(sep).join('/');
     if (!rel || rel.startsWith('..')) continue;

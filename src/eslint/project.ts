@@ -5,9 +5,9 @@
 // cached per root and reused while a file's size and mtime stay the same; the tree is walked
 // again at most every few seconds, so a long-lived ESLint (an editor) sees other files change.
 import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
-import ignore, { type Ignore } from 'ignore';
-import { displayPath, langOf } from '../engine/files.js';
+import { dirname, join } from 'node:path';
+import ignore from 'ignore';
+import { displayPath, type IgnoreLayer, isIgnored, langOf } from '../engine/files.js';
 import { decodeSource } from '../engine/source.js';
 import { tsBackend } from '../lang/ts/index.js';
 import type { TsScan } from '../lang/ts/scan.js';
@@ -107,11 +107,6 @@ function walk(root: string, previous: Map<string, Entry>): RootState {
   return { entries, walkedAt: 0 };
 }
 
-interface IgnoreLayer {
-  base: string;
-  ig: Ignore;
-}
-
 function loadIgnore(dir: string): IgnoreLayer | undefined {
   try {
     return { base: dir, ig: ignore().add(readFileSync(join(dir, '.gitignore'), 'utf8')) };
@@ -131,13 +126,4 @@ function ancestorIgnores(root: string): IgnoreLayer[] {
     cur = up;
   }
   return chain.map(loadIgnore).filter((l): l is IgnoreLayer => !!l);
-}
-
-function isIgnored(layers: IgnoreLayer[], full: string, isDir: boolean): boolean {
-  for (const l of layers) {
-    const rel = relative(l.base, full).split(sep).join('/');
-    if (!rel || rel.startsWith('..')) continue;
-    if (l.ig.ignores(isDir ? `${rel}/` : rel)) return true;
-  }
-  return false;
 }
