@@ -2,7 +2,7 @@
 // parameters, what callers pass and do with results, which sockets land in struct fields.
 // Everything is computed lazily and memoized: the project asks only for what a site needs.
 import type { Tcp } from '../../engine/types.js';
-import { callArgs, callName, child, keyOf, textMatches, textOf, unwrap, walk } from './ast.js';
+import { callArgs, callName, child, functionName, keyOf, textMatches, textOf, unwrap, walk } from './ast.js';
 import type { ArgInfo, Effects, KaEvidence, TaggedEffects } from './effects.js';
 import { isEmpty } from './effects.js';
 import type { CNode } from './parse.js';
@@ -75,7 +75,7 @@ export function maySocket(d: { type: string } | undefined): boolean {
 
 export class CFileModel {
   readonly scope: FileScope;
-  private fnScopes?: Map<string, FnScope[]>;
+  private fnScopes?: Map<string, CNode[]>;
   private readonly scopeByNode = new Map<CNode, FnScope>();
   private readonly paramMemo = new Map<string, TaggedEffects>();
 
@@ -116,15 +116,16 @@ export class CFileModel {
   functionsNamed(name: string): FnScope[] {
     if (!this.fnScopes) {
       this.fnScopes = new Map();
+      // By the declarator's name alone: the scopes are built for the functions asked for.
       for (const fn of this.scope.functions) {
-        const fs = this.fnScope(fn);
-        if (!fs.name) continue;
-        const list = this.fnScopes.get(fs.name);
-        if (list) list.push(fs);
-        else this.fnScopes.set(fs.name, [fs]);
+        const n = functionName(this.src, fn);
+        if (!n) continue;
+        const list = this.fnScopes.get(n);
+        if (list) list.push(fn);
+        else this.fnScopes.set(n, [fn]);
       }
     }
-    const here = this.fnScopes.get(name) ?? [];
+    const here = (this.fnScopes.get(name) ?? []).map((fn) => this.fnScope(fn));
     if (here.length || !this.alternate) return here;
     return this.alternate.functionsNamed(name);
   }

@@ -79,7 +79,7 @@ export class CProject {
     extraHelpers: string[] = [],
     /** Seed every file (no text prefilter): the prefilter test compares the results. */
     private readonly noPrefilter = false,
-    private readonly cacheBytes = 3 * 1024 * 1024,
+    private readonly cacheBytes = 6 * 1024 * 1024,
   ) {
     for (const [file, s] of scans) {
       for (const [k, v] of Object.entries(s.socketAliases)) this.socketAliases.set(k, v);

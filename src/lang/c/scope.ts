@@ -76,28 +76,32 @@ export function buildFileScope(file: string, src: string, root: CNode): FileScop
 
 export function buildFnScope(file: FileScope, fn: CNode): FnScope {
   const src = file.src;
-  const locals = new Map<string, Decl>();
-  const fd = descendants(fn, 'parameter_declaration').filter((p) => !insideBody(fn, p));
-  for (const p of fd) {
-    const name = declaredName(src, p);
-    if (name) locals.set(name, declOf(src, p, name));
-  }
-  const body = child(fn, 'body');
-  if (body) for (const d of descendants(body, 'declaration')) for (const decl of declarationsOf(src, d)) locals.set(decl.name, decl);
   const storage = fn.children.filter((c) => c.type === 'storage_class_specifier').map((c) => textOf(src, c));
+  let locals: Map<string, Decl> | undefined;
   return {
     file,
     node: fn,
     name: functionName(src, fn),
     params: parameterNames(src, fn),
     isStatic: storage.includes('static'),
-    locals,
+    // Built on first use: reading the declarations mirrors (re-parses) the body, and most
+    // functions looked up by name are never looked into.
+    get locals() {
+      return (locals ??= localsOf(src, fn));
+    },
   };
 }
 
-function insideBody(fn: CNode, node: CNode): boolean {
+function localsOf(src: string, fn: CNode): Map<string, Decl> {
+  const locals = new Map<string, Decl>();
+  // Parameters live outside the body.
   const body = child(fn, 'body');
-  return !!body && node.start >= body.start && node.end <= body.end;
+  for (const p of fn.children.filter((c) => c !== body).flatMap((c) => descendants(c, 'parameter_declaration'))) {
+    const name = declaredName(src, p);
+    if (name) locals.set(name, declOf(src, p, name));
+  }
+  if (body) for (const d of descendants(body, 'declaration')) for (const decl of declarationsOf(src, d)) locals.set(decl.name, decl);
+  return locals;
 }
 
 /** Each declarator of a declaration, with its type. */
