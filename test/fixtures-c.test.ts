@@ -19,7 +19,7 @@ describe('C fixtures', () => {
     expect(actualSites(all)).toEqual(actualSites(fast));
   });
 
-  it('gives the same results with worker threads (cross-file facts merged across workers)', async () => {
+  it('gives the same results when the C project is analysed in a worker thread', async () => {
     const opts = { cwd: FIXTURES, paths: ['c'], exclude: [FIXED_GLOB] };
     const one = await audit({ ...opts, jobs: 1 });
     const two = await audit({ ...opts, jobs: 2, parallelMinFiles: 0 });

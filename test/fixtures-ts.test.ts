@@ -5,7 +5,8 @@ import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { actualFindings, actualSites, auditCase, byFileLine, fixedPathOf, inputFiles, loadCases } from './lib/fixtures.js';
+import { audit } from '../src/engine/audit.js';
+import { actualFindings, actualSites, auditCase, byFileLine, FIXED_GLOB, FIXTURES, fixedPathOf, inputFiles, loadCases } from './lib/fixtures.js';
 import { fixedFiles, readBytes, safeFixCount, typeCheck } from './lib/ts-fixtures.js';
 
 const cases = loadCases('ts');
@@ -15,6 +16,18 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 describe('TS/JS fixtures', () => {
   it('has at least 30 cases', () => {
     expect(cases.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it('gives the same results when pass 0 and the sites are sharded over worker threads', async () => {
+    const opts = { cwd: FIXTURES, paths: ['ts'], exclude: [FIXED_GLOB] };
+    const one = await audit({ ...opts, jobs: 1 });
+    const three = await audit({ ...opts, jobs: 3, parallelMinFiles: 0 });
+    expect(three.stats.threads).toBe(3);
+    expect(one.findings.length).toBeGreaterThan(30);
+    expect(actualFindings(three)).toEqual(actualFindings(one));
+    expect(actualSites(three)).toEqual(actualSites(one));
+    expect(three.findings.map((f) => f.fix)).toEqual(one.findings.map((f) => f.fix));
+    expect(three.errors).toEqual(one.errors);
   });
 
   for (const c of cases) {

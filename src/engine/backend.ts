@@ -37,14 +37,4 @@ export interface Backend<Scan, Project> {
   parsedCount(project: Project): number;
   /** Parse errors in a text: a fix must not add any. */
   parseErrorCount?(text: string): number;
-  /**
-   * Optional project-wide facts that every site may need (C: what struct fields and globals
-   * hold). With worker threads they are computed in shards (`shardFacts` over `factFiles`),
-   * merged, and adopted by each worker's project before it analyses its sites; single-threaded,
-   * the project computes them itself on first need. Plain data only (they cross threads).
-   */
-  factFiles?(project: Project): string[];
-  shardFacts?(project: Project, files: string[]): unknown;
-  mergeFacts?(parts: unknown[]): unknown;
-  adoptFacts?(project: Project, facts: unknown): void;
 }

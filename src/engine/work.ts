@@ -1,6 +1,6 @@
 // The per-language work of an audit, as functions of plain data so the same code runs in the
-// main thread and in worker threads: build a project from the pass-0 scans, optionally compute
-// project-wide facts for a share of the files, then analyse a share of the site files.
+// main thread and in worker threads: pass 0 (read, decode, text scan) of a share of the files,
+// then a project built from every file's scan, which analyses the site files (or a share).
 import { readFileSync } from 'node:fs';
 import type { Backend, BackendOptions, FileDiagnostic } from './backend.js';
 import { backendFor } from './backends.js';
@@ -17,10 +17,12 @@ export interface RunSpec {
   /** display path → absolute path, for every file of this language that scanned fine. */
   paths: Record<string, string>;
   scans: Record<string, unknown>;
+  sizes: Record<string, number>;
   opts: BackendOptions;
   maxBytes: number;
   includeUnknown: boolean;
   severity: Record<string, RuleSetting>;
+  noPrefilter: boolean;
 }
 
 export interface FileOutcome {
@@ -35,35 +37,39 @@ interface Built {
   runId: string;
   backend: Backend<unknown, unknown>;
   project: unknown;
-  factsAdopted: boolean;
 }
 
-let current: Built | undefined;
+/** This thread's projects for the current run, one per language (their tasks interleave). */
+const built = new Map<Lang, Built>();
 
 /** The project for this run, built once per thread (the scans are the same for every task). */
 async function projectFor(spec: RunSpec): Promise<Built> {
-  if (current?.runId === spec.runId && current.backend.lang === spec.lang) return current;
+  const have = built.get(spec.lang);
+  if (have?.runId === spec.runId) return have;
+  for (const [lang, b] of built) if (b.runId !== spec.runId) built.delete(lang);
   const backend = await backendFor(spec.lang);
   if (!backend) throw new Error(`no backend for ${spec.lang}`);
   await backend.init();
   const project = backend.createProject(new Map(Object.entries(spec.scans)), (file) => textOf(spec, file), spec.opts);
-  current = { runId: spec.runId, backend, project, factsAdopted: false };
-  return current;
+  const b: Built = { runId: spec.runId, backend, project };
+  built.set(spec.lang, b);
+  return b;
 }
 
-/** Phase 1 (optional per backend): project-wide facts from a share of the files. */
-export async function factsFor(spec: RunSpec, files: string[]): Promise<unknown> {
-  const b = await projectFor(spec);
-  return b.backend.shardFacts ? b.backend.shardFacts(b.project, files) : undefined;
+/** Which share of the site files a task analyses: all of them, or share `index` of `of`. */
+export interface SiteShare {
+  index: number;
+  of: number;
 }
 
-/** Phase 2: sites and findings of a share of the site files. */
-export async function sitesFor(spec: RunSpec, files: string[], facts?: unknown): Promise<{ outcomes: FileOutcome[]; parsed: number }> {
+/**
+ * Sites and findings of the site files (the prefilter's choice), or of one share of them. Every
+ * thread derives the same plan from the same scans, so shares need no round trip to agree.
+ */
+export async function sitesFor(spec: RunSpec, share?: SiteShare): Promise<{ outcomes: FileOutcome[]; parsed: number }> {
   const b = await projectFor(spec);
-  if (facts !== undefined && b.backend.adoptFacts && !b.factsAdopted) {
-    b.backend.adoptFacts(b.project, facts);
-    b.factsAdopted = true;
-  }
+  let files = b.backend.siteFiles(b.project, new Map(Object.entries(spec.scans)), spec.noPrefilter);
+  if (share) files = shard(files, share.of, new Map(Object.entries(spec.sizes)))[share.index] ?? [];
   const outcomes: FileOutcome[] = [];
   for (const file of files) {
     try {
@@ -81,6 +87,17 @@ export async function sitesFor(spec: RunSpec, files: string[], facts?: unknown):
   return { outcomes, parsed: b.backend.parsedCount(b.project) };
 }
 
+/** Splits files into `n` shares of about equal bytes (largest first, onto the lightest share). */
+export function shard(files: string[], n: number, sizes: Map<string, number>): string[][] {
+  const shares = Array.from({ length: Math.min(n, Math.max(1, files.length)) }, () => ({ bytes: 0, files: [] as string[] }));
+  for (const f of [...files].sort((a, b) => (sizes.get(b) ?? 0) - (sizes.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0))) {
+    const lightest = shares.reduce((m, s) => (s.bytes < m.bytes ? s : m));
+    lightest.files.push(f);
+    lightest.bytes += sizes.get(f) ?? 0;
+  }
+  return shares.map((s) => s.files).filter((s) => s.length > 0);
+}
+
 export interface LanguageInput {
   runId: string;
   lang: Lang;
@@ -92,83 +109,97 @@ export interface LanguageInput {
   noPrefilter: boolean;
 }
 
-export interface LanguageOutput {
-  outcomes: FileOutcome[];
-  parsed: number;
+/** Pass 0 of a share of one language's files. */
+export interface ScanShare {
+  scans: Record<string, unknown>;
+  /** display path → absolute path, for every file that scanned fine. */
+  paths: Record<string, string>;
+  /** display path → characters, to shard by size. */
+  sizes: Record<string, number>;
   /** Read/decode problems, one per file. */
   problems: ToolError[];
   /** Files with ka-audit suppression comments. */
   directives: Array<[string, { directives: Directive[]; lines: number }]>;
-  /** Pass-0 results, for a caller that shards the rest itself. */
-  spec: RunSpec;
-  sizes: Array<[string, number]>;
-  plan: { factFiles: string[]; siteFiles: string[] };
 }
 
-/**
- * Pass 0 (read, decode, text scan, suppression comments) of one language's files, and the
- * plan. `analyse` then also runs its sites here (the whole language in one thread).
- */
-export async function runLanguage(input: LanguageInput, analyse: boolean): Promise<LanguageOutput> {
+/** Pass 0 (read, decode, text scan, suppression comments) of the input's files. */
+export async function scanFiles(input: LanguageInput): Promise<ScanShare> {
   const backend = await backendFor(input.lang);
   if (!backend) throw new Error(`no backend for ${input.lang}`);
-  await backend.init();
-  const problems: ToolError[] = [];
-  const directives: LanguageOutput['directives'] = [];
-  const scans: Record<string, unknown> = {};
-  const paths: Record<string, string> = {};
-  const sizes: Array<[string, number]> = [];
+  const out: ScanShare = { scans: {}, paths: {}, sizes: {}, problems: [], directives: [] };
   for (const f of input.files) {
     let bytes: Uint8Array;
     try {
       bytes = readFileSync(f.path);
     } catch (e) {
-      problems.push({ file: f.display, message: `cannot read: ${errMessage(e)}` });
+      out.problems.push({ file: f.display, message: `cannot read: ${errMessage(e)}` });
       continue;
     }
     const decoded = decodeSource(bytes, input.maxBytes);
     if (!decoded.ok) {
-      problems.push({ file: f.display, message: decoded.message });
+      out.problems.push({ file: f.display, message: decoded.message });
       continue;
     }
-    if (decoded.warning) problems.push({ file: f.display, message: decoded.warning, severity: 'warning' });
+    if (decoded.warning) out.problems.push({ file: f.display, message: decoded.warning, severity: 'warning' });
     const text = decoded.source.text;
-    scans[f.display] = backend.scan(text);
-    paths[f.display] = f.path;
-    sizes.push([f.display, text.length]);
+    out.scans[f.display] = backend.scan(text);
+    out.paths[f.display] = f.path;
+    out.sizes[f.display] = text.length;
     const found = parseDirectives(text);
-    if (found.length) directives.push([f.display, { directives: found, lines: text.split('\n').length }]);
+    if (found.length) out.directives.push([f.display, { directives: found, lines: text.split('\n').length }]);
   }
-  const spec: RunSpec = {
+  return out;
+}
+
+/** Pass-0 shares of one language, merged in the files' own order (which later steps rely on). */
+export function mergeScans(parts: ScanShare[], order: string[]): ScanShare {
+  const out: ScanShare = { scans: {}, paths: {}, sizes: {}, problems: [], directives: [] };
+  const from = new Map<string, ScanShare>();
+  for (const p of parts) for (const f of Object.keys(p.scans)) from.set(f, p);
+  for (const f of order) {
+    const p = from.get(f);
+    if (!p) continue;
+    out.scans[f] = p.scans[f];
+    out.paths[f] = p.paths[f]!;
+    out.sizes[f] = p.sizes[f]!;
+  }
+  for (const p of parts) {
+    out.problems.push(...p.problems);
+    out.directives.push(...p.directives);
+  }
+  return out;
+}
+
+/** The run's spec of one language, from its merged pass 0. */
+export function specOf(input: LanguageInput, scanned: ScanShare): RunSpec {
+  return {
     runId: input.runId,
     lang: input.lang,
-    paths,
-    scans,
+    paths: scanned.paths,
+    scans: scanned.scans,
+    sizes: scanned.sizes,
     opts: input.opts,
     maxBytes: input.maxBytes,
     includeUnknown: input.includeUnknown,
     severity: input.severity,
-  };
-  const plan = await planFor(spec, input.noPrefilter);
-  if (!analyse) return { outcomes: [], parsed: 0, problems, directives, spec, sizes, plan };
-  const r = await sitesFor(spec, plan.siteFiles);
-  // Across threads, the spec's scans are dead weight: only the outcomes travel back.
-  return { outcomes: r.outcomes, parsed: r.parsed, problems, directives, spec: { ...spec, scans: {} }, sizes: [], plan };
-}
-
-/** The files a backend wants phase 1 to cover, and the site files for phase 2. */
-export async function planFor(spec: RunSpec, all: boolean): Promise<{ factFiles: string[]; siteFiles: string[] }> {
-  const b = await projectFor(spec);
-  const scans = new Map(Object.entries(spec.scans));
-  return {
-    factFiles: b.backend.factFiles ? b.backend.factFiles(b.project) : [],
-    siteFiles: b.backend.siteFiles(b.project, scans, all),
+    noPrefilter: input.noPrefilter,
   };
 }
 
-export async function mergeFactsFor(lang: Lang, parts: unknown[]): Promise<unknown> {
-  const backend = await backendFor(lang);
-  return backend?.mergeFacts ? backend.mergeFacts(parts) : undefined;
+export interface LanguageOutput {
+  outcomes: FileOutcome[];
+  parsed: number;
+  problems: ToolError[];
+  directives: ScanShare['directives'];
+}
+
+/** A whole language in this thread: pass 0, then every site file. */
+export async function runLanguage(input: LanguageInput): Promise<LanguageOutput> {
+  const scanned = await scanFiles(input);
+  const r = await sitesFor(specOf(input, scanned));
+  // Nothing else of this run needs the project here: free it before the next language.
+  built.delete(input.lang);
+  return { outcomes: r.outcomes, parsed: r.parsed, problems: scanned.problems, directives: scanned.directives };
 }
 
 /** A file's decoded text; problems were already reported once by the main thread's pass 0. */

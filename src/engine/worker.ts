@@ -1,20 +1,17 @@
 // Worker-thread entry for the piscina pool: the same work functions the main thread runs.
-import { factsFor, runLanguage, sitesFor, type LanguageInput, type RunSpec } from './work.js';
+import { runLanguage, scanFiles, sitesFor, type LanguageInput, type RunSpec, type SiteShare } from './work.js';
 
-export async function facts(task: { spec: RunSpec; files: string[] }): Promise<unknown> {
-  return factsFor(task.spec, task.files);
+/** Pass 0 of a share of one language's files. */
+export async function scan(input: LanguageInput) {
+  return scanFiles(input);
 }
 
-export async function sites(task: { spec: RunSpec; files: string[]; facts?: unknown }) {
-  return sitesFor(task.spec, task.files, task.facts);
+/** The sites of a language (or a share of its site files), from its merged pass 0. */
+export async function sites(task: { spec: RunSpec; share?: SiteShare }) {
+  return sitesFor(task.spec, task.share);
 }
 
-/** A whole language in this thread, while the main thread runs another. */
+/** A whole language in this thread (one job). */
 export async function language(input: LanguageInput) {
-  return runLanguage(input, true);
-}
-
-/** Pass 0 and the plan of a language whose facts and sites are then sharded. */
-export async function plan(input: LanguageInput) {
-  return runLanguage(input, false);
+  return runLanguage(input);
 }

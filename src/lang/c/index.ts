@@ -5,7 +5,7 @@ import { analyzeCFile } from './analyze.js';
 import { planFixes } from './fix.js';
 import { CFileModel } from './model.js';
 import { loadCParser, parseCWith, type ParsedC } from './parse.js';
-import { CProject, mergeFieldPartials, type FieldPartial } from './project.js';
+import { CProject } from './project.js';
 import { scanC, type CScan } from './scan.js';
 import { branchView } from './preproc.js';
 import { walk } from './ast.js';
@@ -85,18 +85,6 @@ export const cBackend: Backend<CScan, CProject> = {
   },
   parsedCount(project) {
     return project.parsedFiles.size;
-  },
-  factFiles(project) {
-    return project.seedFiles;
-  },
-  shardFacts(project, files) {
-    return project.fieldPartials(files);
-  },
-  mergeFacts(parts) {
-    return mergeFieldPartials(parts as Array<Record<string, FieldPartial>>);
-  },
-  adoptFacts(project, facts) {
-    project.adoptFields(facts as Record<string, FieldPartial>);
   },
   parseErrorCount(text) {
     const parsed = parseC(text);

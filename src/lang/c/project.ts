@@ -79,7 +79,7 @@ export class CProject {
     extraHelpers: string[] = [],
     /** Seed every file (no text prefilter): the prefilter test compares the results. */
     private readonly noPrefilter = false,
-    private readonly cacheBytes = 6 * 1024 * 1024,
+    private readonly cacheBytes = 16 * 1024 * 1024,
   ) {
     for (const [file, s] of scans) {
       for (const [k, v] of Object.entries(s.socketAliases)) this.socketAliases.set(k, v);
@@ -383,10 +383,11 @@ export class CProject {
     seen.add(fnName);
     const uses = [];
     for (const f of this.filesMentioning(fnName)) {
+      // Only callers that reach this definition (a file's own definition hides the others);
+      // asked before parsing the caller's file, which the answer does not need.
+      if (!this.reaches(fnName, f, file)) continue;
       const m = this.model(f);
       if (!m) continue;
-      // Only callers that reach this definition (a file's own definition hides the others).
-      if (!this.reaches(fnName, f, file)) continue;
       uses.push(...m.resultsOf(fnName, this.helperNames).filter((u) => !relevant || relevant(u)));
     }
     let combined: Effects | undefined;
@@ -451,11 +452,8 @@ export class CProject {
     return this.fieldCache;
   }
 
-  /**
-   * What the given seed files say about struct fields and globals, as plain mergeable data:
-   * a worker computes this for its share of the files, the parts are merged, then adopted.
-   */
-  fieldPartials(files: string[]): Record<string, FieldPartial> {
+  /** What the given seed files say about struct fields and globals. */
+  private fieldPartials(files: string[]): Record<string, FieldPartial> {
     const out: Record<string, FieldPartial> = {};
     const get = (k: string): FieldPartial => (out[k] ??= { tcp: [], listener: false, client: false, loopbackAll: true, sites: 0, uses: [] });
     for (const file of files) {
@@ -490,8 +488,8 @@ export class CProject {
     return undefined;
   }
 
-  /** Installs merged field partials as this project's field facts. */
-  adoptFields(partials: Record<string, FieldPartial>): void {
+  /** Installs gathered field partials as this project's field facts. */
+  private adoptFields(partials: Record<string, FieldPartial>): void {
     const map = (this.fieldCache ??= new Map());
     map.clear();
     for (const [k, p] of Object.entries(partials)) {
@@ -538,8 +536,8 @@ export class CProject {
   }
 }
 
-/** Plain, mergeable field facts from a share of the seed files (see fieldPartials). */
-export interface FieldPartial {
+/** Field facts as they are gathered from the seed files (see fieldPartials). */
+interface FieldPartial {
   tcp: Tcp[];
   listener: boolean;
   client: boolean;
@@ -559,32 +557,6 @@ function combineKa(a: KaEvidence | null | undefined, b: KaEvidence | null | unde
   if (a === undefined) return b;
   if (b === undefined) return a;
   return weakerKa(a, b);
-}
-
-export function mergeFieldPartials(parts: Array<Record<string, FieldPartial>>): Record<string, FieldPartial> {
-  const out: Record<string, FieldPartial> = {};
-  for (const part of parts) {
-    for (const [k, p] of Object.entries(part)) {
-      const o = out[k];
-      if (!o) {
-        out[k] = { ...p, tcp: [...p.tcp], uses: [...p.uses] };
-        continue;
-      }
-      for (const t of p.tcp) if (!o.tcp.includes(t)) o.tcp.push(t);
-      o.listener ||= p.listener;
-      o.client ||= p.client;
-      o.loopbackAll &&= p.loopbackAll;
-      o.sites += p.sites;
-      o.uses.push(...p.uses);
-      const connKa = combineKa(o.connKa, p.connKa);
-      const listenKa = combineKa(o.listenKa, p.listenKa);
-      const useKa = betterKa(o.useKa, p.useKa);
-      if (connKa !== undefined) o.connKa = connKa;
-      if (listenKa !== undefined) o.listenKa = listenKa;
-      if (useKa) o.useKa = useKa;
-    }
-  }
-  return out;
 }
 
 const GENERIC_FIELDS = /^(fd|sock|socket|s|sd|sfd|fds|socks|handle)$/;
