@@ -3,7 +3,8 @@
 // schema: unknown keys and bad values are errors with the path that is wrong.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import type { RuleSetting } from '../engine/findings.js';
 import type { KeepaliveValues } from '../engine/types.js';
 import { RULES } from '../rules/index.js';
@@ -60,10 +61,19 @@ export const CONFIG_SCHEMA = {
   },
 } as const;
 
-const ajv = new Ajv({ allErrors: true });
-const validate = ajv.compile(CONFIG_SCHEMA);
+let compiled: ValidateFunction | undefined;
+
+/** The schema's validator, compiled on first use: most runs have no config file to check. */
+function validator(): ValidateFunction {
+  if (!compiled) {
+    const { Ajv } = createRequire(import.meta.url)('ajv') as { Ajv: typeof AjvClass };
+    compiled = new Ajv({ allErrors: true }).compile(CONFIG_SCHEMA);
+  }
+  return compiled;
+}
 
 export function validateConfig(value: unknown, source: string): KaConfig {
+  const validate = validator();
   if (!validate(value)) throw new ConfigError(`${source}: invalid configuration:\n${(validate.errors ?? []).map(describeError).join('\n')}`);
   return value as KaConfig;
 }
