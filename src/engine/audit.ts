@@ -187,8 +187,9 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   try {
     if (files.length >= (options.parallelMinFiles ?? LARGE_TREE_FILES) && (pool = makePool(jobs, heapLimitMb(options.workerHeapMb, langs, langs.length < jobs)))) {
       // A large tree: the work runs in worker threads with a bounded heap, and this thread
-      // stays small. A language is one task (languages run side by side), unless its backend
-      // says its sites shard cheaply: then its pass 0 and its sites are split over every thread.
+      // stays small. A language is one task (languages run side by side), unless its sites
+      // shard cheaply (SHARDS_SITES) and threads outnumber languages: then its pass 0 and its
+      // sites are split over every thread.
       // (Splitting only C's pass 0 was measured: ~1 s faster on 62 MiB, but +90 MB peak RSS.)
       const p = pool;
       // A worker that dies between tasks (e.g. at start) is reported by the pool, not by a task:

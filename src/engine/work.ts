@@ -163,10 +163,10 @@ export function mergeScans(parts: ScanShare[], order: string[]): ScanShare {
     out.paths[f] = p.paths[f]!;
     out.sizes[f] = p.sizes[f]!;
   }
-  for (const p of parts) {
-    out.problems.push(...p.problems);
-    out.directives.push(...p.directives);
-  }
+  // Problems too, so that messages come in the same order as from one thread.
+  const rank = new Map(order.map((f, i) => [f, i]));
+  out.problems = parts.flatMap((p) => p.problems).sort((a, b) => (rank.get(a.file) ?? 0) - (rank.get(b.file) ?? 0));
+  out.directives = parts.flatMap((p) => p.directives);
   return out;
 }
 
