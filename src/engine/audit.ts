@@ -184,8 +184,12 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   let pool: Piscina | undefined;
   const results: Array<{ lang: Lang; out: LanguageOutput }> = [];
   let workerFailure: string | undefined;
+  // With a thread per language already, sharding one would only make threads hold two.
+  const shardable = langs.length < jobs;
+  // Only the threads the plan keeps busy: an idle worker cost ~10 MB and start-up time (measured).
+  const useful = shardable && langs.some(([lang]) => SHARDS_SITES[lang]) ? jobs : Math.max(1, Math.min(jobs, langs.length));
   try {
-    if (files.length >= (options.parallelMinFiles ?? LARGE_TREE_FILES) && (pool = makePool(jobs, heapLimitMb(options.workerHeapMb, langs, langs.length < jobs)))) {
+    if (files.length >= (options.parallelMinFiles ?? LARGE_TREE_FILES) && (pool = makePool(useful, heapLimitMb(options.workerHeapMb, langs, shardable)))) {
       // A large tree: the work runs in worker threads with a bounded heap, and this thread
       // stays small. A language is one task (languages run side by side), unless its sites
       // shard cheaply (SHARDS_SITES) and threads outnumber languages: then its pass 0 and its
@@ -195,9 +199,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       // A worker that dies between tasks (e.g. at start) is reported by the pool, not by a task:
       // treat it as the run's failure, or the queued tasks could wait for ever.
       const poolDied = new Promise<never>((_, reject) => p.on('error', reject));
-      threads = jobs;
-      // With a thread per language already, sharding one would only make threads hold two.
-      const shardable = langs.length < jobs;
+      threads = useful;
       const work = Promise.all(
         langs.map(async ([lang, list]) => {
           const input = inputFor(lang, list);
