@@ -1,6 +1,7 @@
 // Every TS/JS fixture: findings and the classification of every site exactly as expected; the
 // safe fixes applied (as --fix does) equal the `.fixed` file byte for byte; the fixed code audits
 // clean of the fixed findings (idempotence); the fixed TypeScript type-checks with @types/node.
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,29 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 describe('TS/JS fixtures', () => {
   it('has at least 30 cases', () => {
     expect(cases.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it('does not load the TypeScript analysis when no TS/JS file can hold a site', () => {
+    // A child process, so that nothing this test runner loaded counts. Whether the compiler
+    // got loaded is read from the CommonJS module cache (typescript is a CommonJS package).
+    const loadsCompiler = (js: string): boolean => {
+      const dir = mkdtempSync(join(tmpdir(), 'ka-ts-lazy-'));
+      try {
+        writeFileSync(join(dir, 'main.c'), 'int main(void) { return 0; }\n');
+        writeFileSync(join(dir, 'tool.js'), js);
+        const script = `
+          import { createRequire } from 'node:module';
+          const { audit } = await import(${JSON.stringify(join(import.meta.dirname, '..', 'dist', 'engine', 'audit.js'))});
+          await audit({ cwd: ${JSON.stringify(dir)}, paths: ['.'], jobs: 1 });
+          const cache = createRequire(import.meta.url).cache;
+          console.log(Object.keys(cache).some((k) => k.includes('/node_modules/typescript/')));`;
+        return execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).trim() === 'true';
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    expect(loadsCompiler("console.log('no sockets here');\n")).toBe(false);
+    expect(loadsCompiler("const net = require('net');\nnet.connect(80, 'example.org');\n")).toBe(true);
   });
 
   it('gives the same results when pass 0 and the sites are sharded over worker threads', async () => {

@@ -23,3 +23,23 @@ export async function backendFor(lang: Lang): Promise<AnyBackend | undefined> {
  * (A table, not a backend property: the main thread must not load a compiler to ask.)
  */
 export const SHARDS_SITES: Record<Lang, boolean> = { c: false, ts: true };
+
+/** A language's pass 0 alone: the text scan, without the parser and analysis behind it. */
+export interface Scanner {
+  scan(text: string): unknown;
+  /**
+   * False when no file can hold a site, whatever the project says: the language's analysis
+   * (and its parser: the TypeScript compiler weighs ~100 MB) is then not loaded at all.
+   */
+  mayHaveSites(scans: unknown[]): boolean;
+}
+
+const SCANNERS: Record<Lang, () => Promise<Scanner>> = {
+  // C site files depend on project-wide macro aliases: always analysed.
+  c: async () => ({ scan: (await import('../lang/c/scan.js')).scanC, mayHaveSites: () => true }),
+  ts: async () => ({ scan: (await import('../lang/ts/scan.js')).scanTs, mayHaveSites: (scans) => scans.some((s) => (s as { sites: boolean }).sites) }),
+};
+
+export function scannerFor(lang: Lang): Promise<Scanner> {
+  return SCANNERS[lang]();
+}

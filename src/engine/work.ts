@@ -3,7 +3,7 @@
 // then a project built from every file's scan, which analyses the site files (or a share).
 import { readFileSync } from 'node:fs';
 import type { Backend, BackendOptions, FileDiagnostic } from './backend.js';
-import { backendFor } from './backends.js';
+import { backendFor, scannerFor } from './backends.js';
 import { findingsForFile, type RuleSetting } from './findings.js';
 import { decodeSource } from './source.js';
 import type { Finding, Lang, Site, ToolError } from './types.js';
@@ -67,6 +67,7 @@ export interface SiteShare {
  * thread derives the same plan from the same scans, so shares need no round trip to agree.
  */
 export async function sitesFor(spec: RunSpec, share?: SiteShare): Promise<{ outcomes: FileOutcome[]; parsed: number }> {
+  if (!spec.noPrefilter && !(await scannerFor(spec.lang)).mayHaveSites(Object.values(spec.scans))) return { outcomes: [], parsed: 0 };
   const b = await projectFor(spec);
   let files = b.backend.siteFiles(b.project, new Map(Object.entries(spec.scans)), spec.noPrefilter);
   if (share) files = shard(files, share.of, new Map(Object.entries(spec.sizes)))[share.index] ?? [];
@@ -124,8 +125,7 @@ export interface ScanShare {
 
 /** Pass 0 (read, decode, text scan, suppression comments) of the input's files. */
 export async function scanFiles(input: LanguageInput): Promise<ScanShare> {
-  const backend = await backendFor(input.lang);
-  if (!backend) throw new Error(`no backend for ${input.lang}`);
+  const backend = await scannerFor(input.lang);
   const out: ScanShare = { scans: {}, paths: {}, sizes: {}, problems: [], directives: [] };
   for (const f of input.files) {
     let bytes: Uint8Array;
