@@ -194,7 +194,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       // stays small. A language is one task (languages run side by side), unless its sites
       // shard cheaply (SHARDS_SITES) and threads outnumber languages: then its pass 0 and its
       // sites are split over every thread.
-      // (Splitting only C's pass 0 was measured: ~1 s faster on 62 MiB, but +90 MB peak RSS.)
+      // (Splitting only C's pass 0 was measured: no faster end to end, +85 MB peak RSS.)
       const p = pool;
       // A worker that dies between tasks (e.g. at start) is reported by the pool, not by a task:
       // treat it as the run's failure, or the queued tasks could wait for ever.
