@@ -1,5 +1,5 @@
 // Sites → classification (tcp, role, loopback) and keepalive evidence, with the reasoning as notes.
-import ts from 'typescript';
+import ts from './tsc.cjs';
 import type { Evidence, Role, Site, Tcp } from '../../engine/types.js';
 import { addressOf, isFunctionLike, keepAliveOption, listenAddress, optionsOf, type AddressVerdict, type OptionsInfo } from './classify.js';
 import type { TsFile } from './parse.js';

@@ -1,6 +1,6 @@
 // What the arguments of a socket call say: TCP or IPC (a path), the host (loopback or not),
 // an existing socket being wrapped, and the keepAlive option.
-import ts from 'typescript';
+import ts from './tsc.cjs';
 import type { Tcp } from '../../engine/types.js';
 import type { TsFile } from './parse.js';
 import { skipParens } from './scope.js';

@@ -1,6 +1,6 @@
 // Reading keepalive switches: the value a setKeepAlive()/keepAlive option is given (on, off, or
 // a run-time setting), and whether a keepalive call sits under a condition that asks for it.
-import ts from 'typescript';
+import ts from './tsc.cjs';
 import type { TsFile } from './parse.js';
 import { skipParens } from './scope.js';
 

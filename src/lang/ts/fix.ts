@@ -2,7 +2,7 @@
 // an options object literal already written in the call (one line or several, trailing commas,
 // quoted keys), otherwise `setKeepAlive(true, ms)` as a statement after the declaration or chained
 // on the call (it returns the socket), and for servers in the options or the connection listener.
-import ts from 'typescript';
+import ts from './tsc.cjs';
 import type { BackendOptions } from '../../engine/backend.js';
 import type { Fix, TextEdit } from '../../engine/types.js';
 import type { CallAnalysis, TsSite } from './analyze.js';

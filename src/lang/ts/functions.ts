@@ -1,7 +1,7 @@
 // Resolving functions without a type checker: what a callee, a listener or a helper refers to
 // (inline, local, `this.method`, `.bind`, imported from a project module, ES5 prototype
 // methods), what a module exports, and where a function is called from across the project.
-import ts from 'typescript';
+import ts from './tsc.cjs';
 import { destructuredFrom, importOf, requiredSpecifier } from './imports.js';
 import type { TsFile } from './parse.js';
 import { isFunctionScope, skipParens, type Binding } from './scope.js';

@@ -1,7 +1,7 @@
 // What an expression is in terms of the `net`/`tls` modules: the module itself, or one of its
 // socket-making members, however it was imported (require, node: prefix, default, namespace,
 // named or aliased import, destructuring, `require('net').Socket`, `.bind`, a conditional alias).
-import ts from 'typescript';
+import ts from './tsc.cjs';
 import type { TsFile } from './parse.js';
 import type { Binding } from './scope.js';
 import { skipParens } from './scope.js';

@@ -1,6 +1,6 @@
 // Parsing one file with the TypeScript compiler's parser only (no program, no type checker):
 // audited trees rarely have node_modules installed, and a parse is all the analysis needs.
-import ts from 'typescript';
+import ts from './tsc.cjs';
 import type { FileDiagnostic } from '../../engine/backend.js';
 import { FileScopes } from './scope.js';
 

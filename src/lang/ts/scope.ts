@@ -1,7 +1,7 @@
 // Lexical scopes of one file, without a type checker: which declaration every value identifier
 // refers to. Parse-only analysis needs this so that a repo's own `Socket` class or a local
 // function named `connect` is never mistaken for the `net` one.
-import ts from 'typescript';
+import ts from './tsc.cjs';
 
 export type BindingKind = 'var' | 'let' | 'const' | 'param' | 'function' | 'class' | 'import' | 'catch' | 'enum';
 

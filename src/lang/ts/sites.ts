@@ -1,7 +1,7 @@
 // Sites: calls that make a socket or server through net/tls. A call through an alias that names
 // the API somewhere else (`const connectFn = secure ? tls.connect : net.connect`) is a site at
 // that naming, with the calls through the alias as the places the socket is made.
-import ts from 'typescript';
+import ts from './tsc.cjs';
 import { netValues, SITE_MEMBERS, type Mod, type SiteKind } from './imports.js';
 import type { TsFile } from './parse.js';
 import { skipParens } from './scope.js';

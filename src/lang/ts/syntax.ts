@@ -1,6 +1,6 @@
 // Small syntax questions the tracker asks: enclosing functions, what `this` refers to, property
 // paths (`this.a.b`) as handles, assignment targets.
-import ts from 'typescript';
+import ts from './tsc.cjs';
 import { netValues } from './imports.js';
 import type { TsFile } from './parse.js';
 import { isFunctionScope, skipParens, type Binding } from './scope.js';

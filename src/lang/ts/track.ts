@@ -1,7 +1,7 @@
 // Following one socket (or server) through the code: the variables and `this.x` fields that hold
 // it, what is called on it, the helpers it is handed to, and — when a factory returns it or
 // resolves a promise with it — what its callers do with it, across files of the project.
-import ts from 'typescript';
+import ts from './tsc.cjs';
 import type { TsFile } from './parse.js';
 import type { TsProject } from './project.js';
 import { keepaliveGuard, truthOf } from './evidence.js';
