@@ -272,9 +272,11 @@ function mirrorChildren(
     }
     if (descended) continue;
     while (!cursor.gotoNextSibling()) {
-      if (depth === 1 || !cursor.gotoParent()) return out;
+      if (depth === 1 || !cursor.gotoParent()) return out.slice();
       depth--;
-      list.pop();
+      // A list grown by push keeps spare capacity (17 slots for one child); cached mirrors are
+      // the analysis's largest memory, so each finished list is stored at its exact size.
+      current.children = list.pop()!.slice();
       current = current.parent!;
     }
   }
