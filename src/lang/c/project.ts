@@ -98,6 +98,8 @@ export class CProject {
         else this.definers.set(n, [file]);
       }
     }
+    // Lists grown by push keep spare capacity; the index lives for the whole run, so trim it.
+    for (const index of [this.mentions, this.definers]) for (const [k, v] of index) index.set(k, v.slice());
     const aliasNames = [...this.socketAliases.keys()];
     for (const [file, s] of scans) {
       if (this.noPrefilter || s.sites || s.keepalive || s.fieldToHelper || aliasNames.some((a) => s.names.includes(a))) this.seedFiles.push(file);
