@@ -5,23 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../src/cli/program.js';
-
-const CLIENT = (name = 'dial') => `#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-int ${name}(const struct sockaddr_in *sa)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-        return -1;
-    if (connect(fd, (const struct sockaddr *)sa, sizeof *sa) < 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-`;
+import { cClient as CLIENT } from './lib/samples.js';
 
 /** A socket whose family is only known at run time: tcp "unknown", a warning with includeUnknown. */
 const MAYBE_TCP = `#include <sys/socket.h>

@@ -8,25 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../src/cli/program.js';
 import { FIXTURES } from './lib/fixtures.js';
+import { CLIENT } from './lib/samples.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-const CLIENT = `#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-int dial(const struct sockaddr_in *sa)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-        return -1;
-    if (connect(fd, (const struct sockaddr *)sa, sizeof *sa) < 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-`;
 
 async function cli(args: string[], cwd: string) {
   let out = '';

@@ -9,6 +9,7 @@ import { audit, type AuditResult } from '../src/engine/audit.js';
 import type { Finding, ToolError } from '../src/engine/types.js';
 import { escapeData, escapeProperty, github } from '../src/report/github.js';
 import { printerFor, printerNames } from '../src/report/index.js';
+import { ANY_DOMAIN, CLIENT } from './lib/samples.js';
 
 const print = (result: AuditResult, quiet = false) => github.print(result, { color: false, listSites: false, quiet, cwd: '/' });
 
@@ -32,40 +33,6 @@ function finding(over: Partial<Finding>): Finding {
 function resultOf(findings: Finding[], errors: ToolError[] = []): AuditResult {
   return { version: 1, findings, sites: [], errors, stats: { files: 1, parsed: 1, sites: findings.length, findings: findings.length, ms: 0 }, files: new Map() };
 }
-
-const CLIENT = `#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-int dial(const struct sockaddr_in *sa)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-        return -1;
-    if (connect(fd, (const struct sockaddr *)sa, sizeof *sa) < 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-`;
-
-/** TCP-ness unknown (the domain is a parameter): a warning with --include-unknown. */
-const ANY_DOMAIN = `#include <sys/socket.h>
-#include <unistd.h>
-
-int open_any(int domain, const struct sockaddr *sa, socklen_t len)
-{
-    int fd = socket(domain, SOCK_STREAM, 0);
-    if (fd < 0)
-        return -1;
-    if (connect(fd, sa, len) < 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-`;
 
 const TS = `import net from 'node:net';
 // ka-audit-ignore-next-line require-keepalive -- one-shot health probe

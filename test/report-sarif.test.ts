@@ -21,6 +21,7 @@ import { FINGERPRINT_KEY, replacementOrder, sarif } from '../src/report/sarif.js
 import { RULES } from '../src/rules/index.js';
 import { docsUrl } from '../src/rules/rule.js';
 import { FIXTURES } from './lib/fixtures.js';
+import { ANY_DOMAIN, CLIENT } from './lib/samples.js';
 
 type Log = any;
 
@@ -44,40 +45,6 @@ function expectValid(log: Log): void {
 function sarifOf(result: AuditResult, cwd: string, quiet = false): Log {
   return JSON.parse(sarif.print(result, { color: false, listSites: false, quiet, cwd }));
 }
-
-const CLIENT = `#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-int dial(const struct sockaddr_in *sa)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-        return -1;
-    if (connect(fd, (const struct sockaddr *)sa, sizeof *sa) < 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-`;
-
-/** TCP-ness unknown (the domain is a parameter): a warning with --include-unknown. */
-const ANY_DOMAIN = `#include <sys/socket.h>
-#include <unistd.h>
-
-int open_any(int domain, const struct sockaddr *sa, socklen_t len)
-{
-    int fd = socket(domain, SOCK_STREAM, 0);
-    if (fd < 0)
-        return -1;
-    if (connect(fd, sa, len) < 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-`;
 
 /** Returned straight from the call: reported, but no safe spot for a fix. */
 const RETURNED = `#include <netinet/in.h>

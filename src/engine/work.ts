@@ -37,6 +37,7 @@ interface Built {
   runId: string;
   backend: Backend<unknown, unknown>;
   project: unknown;
+  scans: Map<string, unknown>;
 }
 
 /** This thread's projects for the current run, one per language (their tasks interleave). */
@@ -50,8 +51,9 @@ async function projectFor(spec: RunSpec): Promise<Built> {
   const backend = await backendFor(spec.lang);
   if (!backend) throw new Error(`no backend for ${spec.lang}`);
   await backend.init();
-  const project = backend.createProject(new Map(Object.entries(spec.scans)), (file) => textOf(spec, file), spec.opts);
-  const b: Built = { runId: spec.runId, backend, project };
+  const scans = new Map(Object.entries(spec.scans));
+  const project = backend.createProject(scans, (file) => textOf(spec, file), spec.opts);
+  const b: Built = { runId: spec.runId, backend, project, scans };
   built.set(spec.lang, b);
   return b;
 }
@@ -69,7 +71,7 @@ export interface SiteShare {
 export async function sitesFor(spec: RunSpec, share?: SiteShare): Promise<{ outcomes: FileOutcome[]; parsed: number }> {
   if (!spec.noPrefilter && !(await scannerFor(spec.lang)).mayHaveSites(Object.values(spec.scans))) return { outcomes: [], parsed: 0 };
   const b = await projectFor(spec);
-  let files = b.backend.siteFiles(b.project, new Map(Object.entries(spec.scans)), spec.noPrefilter);
+  let files = b.backend.siteFiles(b.project, b.scans, spec.noPrefilter);
   if (share) files = shard(files, share.of, new Map(Object.entries(spec.sizes)))[share.index] ?? [];
   const outcomes: FileOutcome[] = [];
   for (const file of files) {
