@@ -149,15 +149,125 @@ function tables(language: Language): Tables {
 }
 
 /**
+ * A file's top level as flat numbers, so that it can be built in one thread and mirrored in
+ * another (a transferable buffer; wasm trees and CNodes cannot cross threads). `nodes` holds
+ * 4 numbers per mirrored node in document order: type id | field id << 16, start, end, and the
+ * number of mirrored children. `errors` holds start, end of every ERROR node.
+ */
+export interface TopLevel {
+  nodes: Int32Array;
+  errors: Int32Array;
+}
+
+/** Bytes of a file's ERROR nodes (MISSING ones are empty), from either form of a parse. */
+export function errorBytesOf(top: TopLevel): number {
+  let n = 0;
+  for (let i = 0; i < top.errors.length; i += 2) n += top.errors[i + 1]! - top.errors[i]!;
+  return n;
+}
+
+/** A growable Int32Array: a plain number[] would cost 4 times the memory on the way. */
+class IntList {
+  private buf = new Int32Array(1024);
+  length = 0;
+  push4(a: number, b: number, c: number, d: number): number {
+    if (this.length + 4 > this.buf.length) {
+      const next = new Int32Array(this.buf.length * 2);
+      next.set(this.buf);
+      this.buf = next;
+    }
+    const at = this.length;
+    this.buf[at] = a;
+    this.buf[at + 1] = b;
+    this.buf[at + 2] = c;
+    this.buf[at + 3] = d;
+    this.length += 4;
+    return at;
+  }
+  set(at: number, v: number): void {
+    this.buf[at] = v;
+  }
+  done(): Int32Array {
+    return this.buf.slice(0, this.length);
+  }
+}
+
+/** Parses `text` and records its top level (function bodies left out); the wasm tree is freed. */
+export function parseTop(ctx: { parser: Parser; language: Language }, text: string): TopLevel {
+  const tab = tables(ctx.language);
+  const tree = ctx.parser.parse(text);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  try {
+    const errors: number[] = [];
+    collectErrors(tree.rootNode, (e) => errors.push(e.startIndex, e.endIndex));
+    const out = new IntList();
+    const cursor = tree.walk();
+    try {
+      const rootAt = out.push4(cursor.nodeTypeId, cursor.startIndex, cursor.endIndex, 0);
+      recordChildren(cursor, rootAt, tab.types[cursor.nodeTypeId]!, out, tab);
+    } finally {
+      cursor.delete();
+    }
+    return { nodes: out.done(), errors: Int32Array.from(errors) };
+  } finally {
+    tree.delete();
+  }
+}
+
+/**
+ * Records the mirrored children of the cursor's node, iteratively (deeply nested macro soup
+ * must not overflow the JS stack). A function body is recorded without its children: it is
+ * mirrored when first read. Anonymous tokens are left out unless a grammar field names them.
+ */
+function recordChildren(cursor: TreeCursor, topAt: number, topType: string, out: IntList, tab: Tables): void {
+  if (!cursor.gotoFirstChild()) return;
+  // Per open level: where its node is recorded, its type, and how many children it has so far.
+  const at: number[] = [topAt];
+  const types: string[] = [topType];
+  const counts: number[] = [0];
+  for (;;) {
+    const typeId = cursor.nodeTypeId;
+    const fieldId = cursor.currentFieldId;
+    const named = tab.named[typeId] ?? false;
+    const field = fieldId ? (tab.fields[fieldId] ?? null) : null;
+    let descended = false;
+    if (named || field !== null) {
+      const type = tab.types[typeId] ?? 'ERROR';
+      const nodeAt = out.push4(typeId | (fieldId << 16), cursor.startIndex, cursor.endIndex, 0);
+      counts[counts.length - 1]!++;
+      const lazyBody = field === 'body' && types[types.length - 1] === 'function_definition' && type === 'compound_statement';
+      if (!lazyBody && cursor.gotoFirstChild()) {
+        at.push(nodeAt);
+        types.push(type);
+        counts.push(0);
+        descended = true;
+      }
+    }
+    if (descended) continue;
+    while (!cursor.gotoNextSibling()) {
+      if (at.length === 1 || !cursor.gotoParent()) {
+        out.set(topAt + 3, counts[0]!);
+        return;
+      }
+      out.set(at.pop()! + 3, counts.pop()!);
+      types.pop();
+    }
+  }
+}
+
+/**
  * Parses `text`: the top level is mirrored at once and the wasm tree freed right away, so wasm
  * memory holds one tree at a time. A function body is mirrored when first read, by re-parsing
  * just that function (tree-sitter's included ranges keep every offset as in the whole file).
  */
 export function parseCWith(ctx: { parser: Parser; language: Language }, text: string): ParsedC {
+  return mirrorTop(ctx, text, parseTop(ctx, text));
+}
+
+/** The CNode mirror of a recorded top level (recorded here or in another thread). */
+export function mirrorTop(ctx: { parser: Parser; language: Language }, text: string, top: TopLevel): ParsedC {
   const lines = new LineIndex(text);
   const tab = tables(ctx.language);
-  const tree = ctx.parser.parse(text);
-  if (!tree) throw new Error('tree-sitter returned no tree');
   const errors: CNode[] = [];
   const noErrors: CNode[] = [];
   let firstView: string | undefined;
@@ -188,7 +298,10 @@ export function parseCWith(ctx: { parser: Parser; language: Language }, text: st
       const cursor = n.walk();
       try {
         // Errors were all collected from the whole-file tree; do not count them twice.
-        return mirrorChildren(cursor, body, tab, lines, noErrors, expandBody);
+        const out = new IntList();
+        const at = out.push4(n.typeId, n.startIndex, n.endIndex, 0);
+        recordChildren(cursor, at, body.type, out, tab);
+        return buildChildren(out.done(), body, tab, lines, noErrors, expandBody);
       } finally {
         cursor.delete();
       }
@@ -196,19 +309,10 @@ export function parseCWith(ctx: { parser: Parser; language: Language }, text: st
       part.delete();
     }
   };
-  let root: CNode;
-  try {
-    collectErrors(tree.rootNode, (e) => errors.push(new CNode('ERROR', true, null, e.startIndex, e.endIndex, false, lines)));
-    const cursor = tree.walk();
-    root = new CNode(tab.types[cursor.nodeTypeId]!, true, null, cursor.startIndex, cursor.endIndex, false, lines);
-    try {
-      root.children = mirrorChildren(cursor, root, tab, lines, errors, expandBody);
-    } finally {
-      cursor.delete();
-    }
-  } finally {
-    tree.delete();
-  }
+  for (let i = 0; i < top.errors.length; i += 2) errors.push(new CNode('ERROR', true, null, top.errors[i]!, top.errors[i + 1]!, false, lines));
+  const n = top.nodes;
+  const root = new CNode(tab.types[n[0]! & 0xffff]!, true, null, n[1]!, n[2]!, false, lines);
+  root.children = buildChildren(n, root, tab, lines, errors, expandBody);
   errors.sort((a, b) => a.start - b.start);
   return { root, errors, dispose() {} };
 }
@@ -228,56 +332,55 @@ function collectErrors(node: TsNode, found: (e: TsNode) => void): void {
 }
 
 /**
- * Mirrors the subtree under the cursor's current node into `parent`'s children, iteratively
- * (deeply nested macro soup must not overflow the JS stack). A function body is left for later.
+ * The CNodes of a recorded subtree's children (`nodes[0..3]` is the subtree's own node, already
+ * `top`). Child lists are allocated at their exact size: cached mirrors are the analysis's
+ * largest memory, and a list grown by push keeps spare slots (17 for one child).
  */
-function mirrorChildren(
-  cursor: TreeCursor,
+function buildChildren(
+  nodes: Int32Array,
   top: CNode,
   tab: Tables,
   lines: LineIndex,
   errors: CNode[],
   lazyBody: (body: CNode) => () => CNode[],
 ): CNode[] {
-  const out: CNode[] = [];
-  if (!cursor.gotoFirstChild()) return out;
-  let current = top;
-  let depth = 1;
-  const list: CNode[][] = [out];
-  for (;;) {
-    const typeId = cursor.nodeTypeId;
-    const fieldId = cursor.currentFieldId;
-    const named = tab.named[typeId] ?? false;
+  const out: CNode[] = new Array(nodes[3]!);
+  // Per open level: its node, its child list, and how many of the children are built.
+  const parents: CNode[] = [top];
+  const lists: CNode[][] = [out];
+  const filled: number[] = [0];
+  for (let i = 4; i < nodes.length; i += 4) {
+    const typeId = nodes[i]! & 0xffff;
+    const fieldId = nodes[i]! >>> 16;
+    const start = nodes[i + 1]!;
+    const end = nodes[i + 2]!;
+    const count = nodes[i + 3]!;
+    const type = tab.types[typeId] ?? 'ERROR';
     const field = fieldId ? (tab.fields[fieldId] ?? null) : null;
-    let descended = false;
-    if (named || field !== null) {
-      const start = cursor.startIndex;
-      const end = cursor.endIndex;
-      const type = tab.types[typeId] ?? 'ERROR';
-      const missing = start === end && type !== 'translation_unit';
-      const node = new CNode(type, named, field, start, end, missing, lines);
-      node.parent = current;
-      list[list.length - 1]!.push(node);
-      if (missing) errors.push(node);
-      if (field === 'body' && current.type === 'function_definition' && type === 'compound_statement') {
-        node.expand = lazyBody(node);
-      } else if (cursor.gotoFirstChild()) {
-        const kids: CNode[] = [];
-        node.children = kids;
-        list.push(kids);
-        current = node;
-        depth++;
-        descended = true;
-      }
+    const missing = start === end && type !== 'translation_unit';
+    let level = lists.length - 1;
+    const parent = parents[level]!;
+    const node = new CNode(type, tab.named[typeId] ?? false, field, start, end, missing, lines);
+    node.parent = parent;
+    lists[level]![filled[level]!++] = node;
+    if (missing) errors.push(node);
+    if (field === 'body' && parent.type === 'function_definition' && type === 'compound_statement') {
+      node.expand = lazyBody(node);
+    } else if (count > 0) {
+      const kids: CNode[] = new Array(count);
+      node.children = kids;
+      parents.push(node);
+      lists.push(kids);
+      filled.push(0);
+      level++;
     }
-    if (descended) continue;
-    while (!cursor.gotoNextSibling()) {
-      if (depth === 1 || !cursor.gotoParent()) return out.slice();
-      depth--;
-      // A list grown by push keeps spare capacity (17 slots for one child); cached mirrors are
-      // the analysis's largest memory, so each finished list is stored at its exact size.
-      current.children = list.pop()!.slice();
-      current = current.parent!;
+    // Close every level whose children are all built.
+    while (level > 0 && filled[level] === lists[level]!.length) {
+      parents.pop();
+      lists.pop();
+      filled.pop();
+      level--;
     }
   }
+  return out;
 }
