@@ -40,6 +40,8 @@ export interface AuditOptions {
   workerHeapMb?: number;
   /** Files from which worker threads are used (tests lower it to exercise them). */
   parallelMinFiles?: number;
+  /** Bytes of C seed files from which a thread parses them ahead (tests lower it). */
+  helperMinBytes?: number;
   /** Reuse the previous result when nothing changed (a directory under cwd, e.g. `.ka-audit-cache`). */
   cacheDir?: string;
   maxFileBytes?: number;
@@ -111,11 +113,15 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     ...(options.exclude ? { exclude: options.exclude } : {}),
   });
   errors.push(...walkErrors);
+  const jobs = Math.max(1, options.jobs ?? availableParallelism());
   const backendOpts = (lang: Lang): BackendOptions => ({
     keepalive: options.keepalive ?? DEFAULT_KEEPALIVE,
     helpers: options.helpers?.[lang] ?? [],
     fixes: options.fixes ?? true,
     ...(options.noPrefilter ? { noPrefilter: true } : {}),
+    // A C project is analysed in one thread; a second one may parse its files ahead.
+    ...(lang === 'c' && jobs > 1 ? { helperThreads: 1 } : {}),
+    ...(options.helperMinBytes !== undefined ? { helperMinBytes: options.helperMinBytes } : {}),
   });
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const byLang = new Map<Lang, FoundFile[]>();
@@ -169,7 +175,6 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   }
   const runId = randomUUID();
   let threads = 1;
-  const jobs = Math.max(1, options.jobs ?? availableParallelism());
   const langs = [...byLang].filter(([lang]) => lang === 'c' || lang === 'ts');
   const inputFor = (lang: Lang, list: FoundFile[]): LanguageInput => ({
     runId,

@@ -14,6 +14,19 @@ export interface BackendOptions {
   fixes: boolean;
   /** Treat every file as possibly relevant (no text prefilter): results must not change. */
   noPrefilter?: boolean;
+  /** Threads this language's analysis may use besides its own (C: a thread that parses ahead). */
+  helperThreads?: number;
+  /** Source bytes to parse from which a helper thread is worth starting (tests lower it). */
+  helperMinBytes?: number;
+}
+
+/** Where a project's files are on disk, for a helper thread that reads them itself. */
+export interface ProjectFiles {
+  /** display path → absolute path */
+  paths: Record<string, string>;
+  /** display path → characters */
+  sizes: Record<string, number>;
+  maxBytes: number;
 }
 
 export interface FileDiagnostic {
@@ -29,7 +42,9 @@ export interface Backend<Scan, Project> {
   /** Loads grammars; called once per thread before anything else. */
   init(): Promise<void>;
   scan(text: string): Scan;
-  createProject(scans: Map<string, Scan>, load: TextLoader, opts: BackendOptions): Project;
+  createProject(scans: Map<string, Scan>, load: TextLoader, opts: BackendOptions, files?: ProjectFiles): Project;
+  /** Stops what a project started (helper threads); the project is not used after. */
+  dispose?(project: Project): Promise<void>;
   /** The files that may hold sites (the prefilter); `all` skips the prefilter. */
   siteFiles(project: Project, scans: Map<string, Scan>, all: boolean): string[];
   analyze(project: Project, file: string, opts: BackendOptions): { sites: Site[]; diagnostics: FileDiagnostic[] };

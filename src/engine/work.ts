@@ -47,15 +47,22 @@ const built = new Map<Lang, Built>();
 async function projectFor(spec: RunSpec): Promise<Built> {
   const have = built.get(spec.lang);
   if (have?.runId === spec.runId) return have;
-  for (const [lang, b] of built) if (b.runId !== spec.runId) built.delete(lang);
+  for (const [lang, b] of built) if (b.runId !== spec.runId) await drop(lang);
   const backend = await backendFor(spec.lang);
   if (!backend) throw new Error(`no backend for ${spec.lang}`);
   await backend.init();
   const scans = new Map(Object.entries(spec.scans));
-  const project = backend.createProject(scans, (file) => textOf(spec, file), spec.opts);
+  const project = backend.createProject(scans, (file) => textOf(spec, file), spec.opts, { paths: spec.paths, sizes: spec.sizes, maxBytes: spec.maxBytes });
   const b: Built = { runId: spec.runId, backend, project, scans };
   built.set(spec.lang, b);
   return b;
+}
+
+/** Forgets this thread's project of a language, stopping what it started. */
+async function drop(lang: Lang): Promise<void> {
+  const b = built.get(lang);
+  built.delete(lang);
+  await b?.backend.dispose?.(b.project);
 }
 
 /** Which share of the site files a task analyses: all of them, or share `index` of `of`. */
@@ -200,7 +207,7 @@ export async function runLanguage(input: LanguageInput): Promise<LanguageOutput>
   const scanned = await scanFiles(input);
   const r = await sitesFor(specOf(input, scanned));
   // Nothing else of this run needs the project here: free it before the next language.
-  built.delete(input.lang);
+  await drop(input.lang);
   return { outcomes: r.outcomes, parsed: r.parsed, problems: scanned.problems, directives: scanned.directives };
 }
 

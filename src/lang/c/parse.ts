@@ -155,8 +155,8 @@ function tables(language: Language): Tables {
  * number of mirrored children. `errors` holds start, end of every ERROR node.
  */
 export interface TopLevel {
-  nodes: Int32Array;
-  errors: Int32Array;
+  nodes: Int32Array<ArrayBuffer>;
+  errors: Int32Array<ArrayBuffer>;
 }
 
 /** Bytes of a file's ERROR nodes (MISSING ones are empty), from either form of a parse. */
@@ -168,7 +168,7 @@ export function errorBytesOf(top: TopLevel): number {
 
 /** A growable Int32Array: a plain number[] would cost 4 times the memory on the way. */
 class IntList {
-  private buf = new Int32Array(1024);
+  private buf: Int32Array<ArrayBuffer> = new Int32Array(1024);
   length = 0;
   push4(a: number, b: number, c: number, d: number): number {
     if (this.length + 4 > this.buf.length) {
@@ -187,7 +187,7 @@ class IntList {
   set(at: number, v: number): void {
     this.buf[at] = v;
   }
-  done(): Int32Array {
+  done(): Int32Array<ArrayBuffer> {
     return this.buf.slice(0, this.length);
   }
 }
@@ -262,6 +262,30 @@ function recordChildren(cursor: TreeCursor, topAt: number, topType: string, out:
  */
 export function parseCWith(ctx: { parser: Parser; language: Language }, text: string): ParsedC {
   return mirrorTop(ctx, text, parseTop(ctx, text));
+}
+
+/** The parse a file is analysed from: the file as written, or its first-#if-branch view. */
+export interface ChosenParse {
+  top: TopLevel;
+  view: 'whole' | 'first';
+  /** With the first-branch view: the last-branch one, when parsed ahead (else parsed on demand). */
+  last?: TopLevel;
+}
+
+/**
+ * Parses a file for analysis. When #if branches split statements so badly that much of the
+ * file is one parse error, two preprocessor configurations are parsed instead (same offsets):
+ * the first branch of every #if, and the last one, so a site in an #else is not lost.
+ * A function of the text only, so that the pre-parse thread can run it too.
+ */
+export function chooseParse(ctx: { parser: Parser; language: Language }, text: string): ChosenParse {
+  const top = parseTop(ctx, text);
+  const bad = errorBytesOf(top);
+  if (bad > 0.05 * text.length && /^[ \t]*#[ \t]*(if|ifdef|ifndef)\b/m.test(text)) {
+    const first = parseTop(ctx, branchView(text, 'first'));
+    if (errorBytesOf(first) < bad / 2) return { top: first, view: 'first' };
+  }
+  return { top, view: 'whole' };
 }
 
 /** The CNode mirror of a recorded top level (recorded here or in another thread). */

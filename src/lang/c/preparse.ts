@@ -1,0 +1,139 @@
+// Parsing ahead in a second thread. A C project is analysed in one thread (README, Design
+// notes: sharding it parsed most files twice), but the files it parses whole first are known
+// after pass 0 (the seed files) and are asked for in nearly that order. A helper thread parses
+// them in order and hands each top level over as a transferable buffer; the analysis takes a
+// file from it when it is ready, or else claims the file and parses it itself (the helper then
+// skips it). Who parsed a file changes nothing in the results: both run `chooseParse`.
+//
+// The analysis is synchronous, so the hand-over is too: a shared Int32Array holds each file's
+// state (compare-and-swap decides who parses it), and `receiveMessageOnPort` takes the buffers.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { packageRoot } from '../../engine/paths.js';
+import type { ChosenParse, TopLevel } from './parse.js';
+
+/** Per-file states in the shared array. */
+export const FREE = 0;
+export const HELPER = 1;
+export const READY = 2;
+/** Taken by the analysis thread, or given up by the helper (it could not read or parse it). */
+export const MINE = 3;
+
+/** Parsed files the helper may have handed over and the analysis not yet taken (bounds memory). */
+export const MAX_AHEAD = 16;
+
+export interface PreparseJob {
+  /** Absolute paths of the files to parse ahead, in the order the analysis is expected to ask. */
+  paths: string[];
+  maxBytes: number;
+  /** One state per file, then (at index `paths.length`) the count of files handed over and not taken. */
+  state: SharedArrayBuffer;
+  port: MessagePort;
+}
+
+export interface Handover {
+  index: number;
+  /** The decoded text's length: the analysis checks it read the same text. */
+  length: number;
+  view: ChosenParse['view'];
+  top: TopLevel;
+  last?: TopLevel;
+}
+
+export class Preparser {
+  private readonly index = new Map<string, number>();
+  private readonly state: Int32Array;
+  private readonly stash = new Map<number, Handover>();
+  /** Files the analysis stopped waiting for: their late hand-overs are dropped. */
+  private readonly abandoned = new Set<number>();
+  private readonly port: MessagePort;
+  private readonly worker: Worker;
+  /** Files taken from the helper (for statistics and tests). */
+  taken = 0;
+
+  constructor(files: string[], paths: string[], maxBytes: number, workerFile: string) {
+    files.forEach((f, i) => this.index.set(f, i));
+    const shared = new SharedArrayBuffer(4 * (files.length + 1));
+    this.state = new Int32Array(shared);
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    const job: PreparseJob = { paths, maxBytes, state: shared, port: port2 };
+    this.worker = new Worker(workerFile, {
+      workerData: job,
+      transferList: [port2],
+      // The helper holds one file's text and tree at a time.
+      resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
+    });
+    // A helper that fails leaves its files to the analysis (see take); it must not end the run.
+    this.worker.on('error', () => undefined);
+    this.worker.unref();
+  }
+
+  /**
+   * The helper's parse of `file` (whose text the analysis read as `text`), waiting for it when
+   * the helper is at work on it; undefined means: parse it yourself.
+   */
+  take(file: string, text: string): ChosenParse | undefined {
+    const i = this.index.get(file);
+    if (i === undefined) return undefined;
+    if (Atomics.compareExchange(this.state, i, FREE, MINE) === FREE) return undefined;
+    // A helper that died mid-file must not hang the run: wait about as long as a slow parse.
+    const deadline = performance.now() + 200 + text.length / 500;
+    for (;;) {
+      this.drain();
+      const got = this.stash.get(i);
+      if (got) {
+        this.stash.delete(i);
+        this.release();
+        if (got.length !== text.length) return undefined;
+        this.taken++;
+        return { top: got.top, view: got.view, ...(got.last ? { last: got.last } : {}) };
+      }
+      const s = Atomics.load(this.state, i);
+      // READY with nothing received: taken before (a file evicted from the parse cache).
+      if (s !== HELPER) return undefined;
+      if (performance.now() > deadline) {
+        this.abandoned.add(i);
+        return undefined;
+      }
+      Atomics.wait(this.state, i, HELPER, 20);
+    }
+  }
+
+  /** Files handed over and not taken yet. */
+  inFlight(): number {
+    return Atomics.load(this.state, this.state.length - 1);
+  }
+
+  /** Who has a file now (for tests and debugging). */
+  status(file: string): 'free' | 'helper' | 'ready' | 'mine' | undefined {
+    const i = this.index.get(file);
+    return i === undefined ? undefined : (['free', 'helper', 'ready', 'mine'] as const)[Atomics.load(this.state, i)];
+  }
+
+  private drain(): void {
+    for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) {
+      const h = m.message as Handover;
+      if (this.abandoned.has(h.index)) this.release();
+      else this.stash.set(h.index, h);
+    }
+  }
+
+  /** One handed-over file less in flight: the helper may go on. */
+  private release(): void {
+    Atomics.sub(this.state, this.state.length - 1, 1);
+    Atomics.notify(this.state, this.state.length - 1);
+  }
+
+  async close(): Promise<void> {
+    this.port.close();
+    await this.worker.terminate();
+  }
+}
+
+/** The helper's compiled entry; absent when running from sources without a build. */
+export function preparseWorkerFile(): string | undefined {
+  const file = join(packageRoot(), 'dist', 'lang', 'c', 'preparse-worker.js');
+  return existsSync(file) ? file : undefined;
+}

@@ -1,0 +1,101 @@
+// The C pre-parse helper thread: it must change no result, really take parsing off the
+// analysis thread, and never hang the analysis when it fails.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { audit } from '../src/engine/audit.js';
+import type { BackendOptions } from '../src/engine/backend.js';
+import { DEFAULT_KEEPALIVE } from '../src/engine/types.js';
+import { cBackend, preparserOf } from '../src/lang/c/index.js';
+import type { CProject } from '../src/lang/c/project.js';
+import { MAX_AHEAD, Preparser } from '../src/lang/c/preparse.js';
+import type { CScan } from '../src/lang/c/scan.js';
+import { actualFindings, actualSites, FIXED_GLOB, FIXTURES, inputFiles } from './lib/fixtures.js';
+
+const MAX_BYTES = 4 << 20;
+
+/** Every C fixture file, as one project. */
+function fixtureProject(opts: Partial<BackendOptions>): { project: CProject; files: string[]; scans: Map<string, CScan> } {
+  const root = join(FIXTURES, 'c');
+  const files = inputFiles(root).filter((f) => /\.[ch]$/.test(f));
+  const texts = new Map(files.map((f) => [f, readFileSync(join(root, f), 'utf8')]));
+  const scans = new Map(files.map((f) => [f, cBackend.scan(texts.get(f)!)]));
+  const project = cBackend.createProject(
+    scans,
+    (f) => texts.get(f),
+    { keepalive: DEFAULT_KEEPALIVE, helpers: [], fixes: true, ...opts },
+    {
+      paths: Object.fromEntries(files.map((f) => [f, join(root, f)])),
+      sizes: Object.fromEntries(files.map((f) => [f, texts.get(f)!.length])),
+      maxBytes: MAX_BYTES,
+    },
+  );
+  return { project, files, scans };
+}
+
+function analyseAll(project: CProject, scans: Map<string, CScan>) {
+  const opts = { keepalive: DEFAULT_KEEPALIVE, helpers: [], fixes: true };
+  return cBackend.siteFiles(project, scans, false).map((f) => ({ file: f, ...cBackend.analyze(project, f, opts) }));
+}
+
+async function until(what: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!what() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+}
+
+describe('C pre-parse helper thread', () => {
+  it('gives the same findings, sites, fixes and errors as one thread', async () => {
+    const opts = { cwd: FIXTURES, paths: ['c'], exclude: [FIXED_GLOB] };
+    const one = await audit({ ...opts, jobs: 1 });
+    const helped = await audit({ ...opts, jobs: 2, helperMinBytes: 0 });
+    expect(actualFindings(helped)).toEqual(actualFindings(one));
+    expect(actualSites(helped)).toEqual(actualSites(one));
+    expect(helped.findings.map((f) => f.fix)).toEqual(one.findings.map((f) => f.fix));
+    expect(helped.errors).toEqual(one.errors);
+  });
+
+  it('parses files ahead, and the analysis uses them with the same results', async () => {
+    await cBackend.init();
+    const alone = fixtureProject({});
+    expect(preparserOf(alone.project)).toBeUndefined();
+    const expected = analyseAll(alone.project, alone.scans);
+
+    const helped = fixtureProject({ helperThreads: 1, helperMinBytes: 0 });
+    const ahead = preparserOf(helped.project)!;
+    expect(ahead).toBeDefined();
+    try {
+      // Let the helper run ahead as far as it may before the analysis asks for anything.
+      const want = Math.min(MAX_AHEAD, helped.project.seedFiles.length);
+      await until(() => ahead.inFlight() >= want, 20_000);
+      expect(ahead.inFlight()).toBe(want);
+      expect(analyseAll(helped.project, helped.scans)).toEqual(expected);
+      expect(ahead.taken).toBeGreaterThanOrEqual(want);
+    } finally {
+      await cBackend.dispose!(helped.project);
+    }
+  });
+
+  it('does not hang the analysis when the helper dies in the middle of a file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ka-preparse-'));
+    const file = join(dir, 'a.c');
+    writeFileSync(file, 'int main(void) { return 0; }\n');
+    // A helper that claims the first file, then dies without handing it over.
+    const dying = join(dir, 'dying.mjs');
+    writeFileSync(dying, "import { workerData } from 'node:worker_threads';\nAtomics.store(new Int32Array(workerData.state), 0, 1);\n");
+    const ahead = new Preparser(['a.c', 'b.c'], [file, join(dir, 'b.c')], MAX_BYTES, dying);
+    try {
+      await until(() => ahead.status('a.c') === 'helper', 20_000);
+      expect(ahead.status('a.c')).toBe('helper');
+      const started = performance.now();
+      expect(ahead.take('a.c', 'int main(void) { return 0; }\n')).toBeUndefined();
+      // Bounded by a slow parse's time (200 ms here), not by the helper.
+      expect(performance.now() - started).toBeLessThan(5_000);
+      // A file the helper never reached is the analysis's own at once.
+      expect(ahead.take('b.c', '')).toBeUndefined();
+      expect(ahead.status('b.c')).toBe('mine');
+    } finally {
+      await ahead.close();
+    }
+  });
+});
