@@ -61,7 +61,9 @@ describe('C pre-parse helper thread', () => {
     expect(preparserOf(alone.project)).toBeUndefined();
     const expected = analyseAll(alone.project, alone.scans);
 
-    const helped = fixtureProject({ helperThreads: 1, helperMinBytes: 0 });
+    const spare = new Int32Array(new SharedArrayBuffer(4));
+    spare[0] = 1;
+    const helped = fixtureProject({ spareThreads: spare.buffer as SharedArrayBuffer, helperMinBytes: 0 });
     const ahead = preparserOf(helped.project)!;
     expect(ahead).toBeDefined();
     try {
@@ -71,6 +73,25 @@ describe('C pre-parse helper thread', () => {
       expect(ahead.inFlight()).toBe(want);
       expect(analyseAll(helped.project, helped.scans)).toEqual(expected);
       expect(ahead.taken).toBeGreaterThanOrEqual(want);
+    } finally {
+      await cBackend.dispose!(helped.project);
+    }
+  });
+
+  it('parses nothing while no core is spare, and goes ahead once one is', async () => {
+    await cBackend.init();
+    const spare = new Int32Array(new SharedArrayBuffer(4));
+    const helped = fixtureProject({ spareThreads: spare.buffer as SharedArrayBuffer, helperMinBytes: 0 });
+    const ahead = preparserOf(helped.project)!;
+    try {
+      // Long enough for a free helper to start and parse its first files (~0.2 s here).
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(helped.project.seedFiles.map((f) => ahead.status(f))).toEqual(helped.project.seedFiles.map(() => 'free'));
+      Atomics.store(spare, 0, 1);
+      Atomics.notify(spare, 0);
+      const want = Math.min(MAX_AHEAD, helped.project.seedFiles.length);
+      await until(() => ahead.inFlight() >= want, 20_000);
+      expect(ahead.inFlight()).toBe(want);
     } finally {
       await cBackend.dispose!(helped.project);
     }

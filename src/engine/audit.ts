@@ -114,13 +114,20 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   });
   errors.push(...walkErrors);
   const jobs = Math.max(1, options.jobs ?? availableParallelism());
+  // Cores no language's thread holds, shared with the threads: a C project's helper parses
+  // ahead only while one is free (on a 2-core machine it slowed a tree whose TS thread was busy).
+  const spare = new Int32Array(new SharedArrayBuffer(4));
+  const freeCores = (n: number) => {
+    Atomics.store(spare, 0, n);
+    Atomics.notify(spare, 0);
+  };
   const backendOpts = (lang: Lang): BackendOptions => ({
     keepalive: options.keepalive ?? DEFAULT_KEEPALIVE,
     helpers: options.helpers?.[lang] ?? [],
     fixes: options.fixes ?? true,
     ...(options.noPrefilter ? { noPrefilter: true } : {}),
-    // A C project is analysed in one thread; a second one may parse its files ahead.
-    ...(lang === 'c' && jobs > 1 ? { helperThreads: 1 } : {}),
+    // A C project is analysed in one thread; a spare one may parse its files ahead.
+    ...(lang === 'c' && jobs > 1 ? { spareThreads: spare.buffer as SharedArrayBuffer } : {}),
     ...(options.helperMinBytes !== undefined ? { helperMinBytes: options.helperMinBytes } : {}),
   });
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
@@ -205,12 +212,21 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       // treat it as the run's failure, or the queued tasks could wait for ever.
       const poolDied = new Promise<never>((_, reject) => p.on('error', reject));
       threads = useful;
+      // Threads each unfinished language keeps busy: what is left of `jobs` is spare.
+      const busy = new Map(langs.map(([lang]) => [lang, shardable && SHARDS_SITES[lang] ? jobs : 1]));
+      const updateSpare = () => freeCores(Math.max(0, jobs - [...busy.values()].reduce((a, b) => a + b, 0)));
+      const finished = (lang: Lang) => {
+        busy.delete(lang);
+        updateSpare();
+      };
+      updateSpare();
       const work = Promise.all(
         langs.map(async ([lang, list]) => {
           const input = inputFor(lang, list);
           if (!shardable || !SHARDS_SITES[lang]) {
             const out = (await p.run(input, { name: 'language' })) as LanguageOutput;
             trace(`${lang} done (${list.length} files, one thread)`);
+            finished(lang);
             return { lang, out };
           }
           const parts = await Promise.all(
@@ -225,6 +241,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
           const shares = Array.from({ length: jobs }, (_, index) => ({ index, of: jobs }));
           const done = await Promise.all(shares.map((share) => p.run({ spec, share }, { name: 'sites' }) as Promise<{ outcomes: FileOutcome[]; parsed: number }>));
           trace(`${lang} done (${list.length} files, ${jobs} threads)`);
+          finished(lang);
           const out: LanguageOutput = { outcomes: done.flatMap((r) => r.outcomes), parsed: done.reduce((n, r) => n + r.parsed, 0), problems: scanned.problems, directives: scanned.directives };
           return { lang, out };
         }),
@@ -241,6 +258,8 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     await pool?.destroy();
   }
   if (!pool || workerFailure) {
+    // Here languages run one after the other: every other core is spare.
+    freeCores(jobs - 1);
     // A small tree (or the fallback): everything here, one language after the other.
     for (const [lang, list] of langs) results.push({ lang, out: await runLanguage(inputFor(lang, list)) });
   }

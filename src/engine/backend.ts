@@ -14,8 +14,11 @@ export interface BackendOptions {
   fixes: boolean;
   /** Treat every file as possibly relevant (no text prefilter): results must not change. */
   noPrefilter?: boolean;
-  /** Threads this language's analysis may use besides its own (C: a thread that parses ahead). */
-  helperThreads?: number;
+  /**
+   * Cores free for a helper thread right now (C: one that parses ahead), as an Int32 in shared
+   * memory: the main thread raises it when another language's thread finishes. Absent: none.
+   */
+  spareThreads?: SharedArrayBuffer;
   /** Source bytes to parse from which a helper thread is worth starting (tests lower it). */
   helperMinBytes?: number;
 }

@@ -70,12 +70,12 @@ const HELPER_MIN_BYTES = 1 << 20;
 
 /** A thread that parses the seed files ahead, when a spare one is allowed and worth it. */
 function startPreparser(seeds: string[], opts: BackendOptions, files: ProjectFiles | undefined): Preparser | undefined {
-  if (!files || (opts.helperThreads ?? 0) < 1) return undefined;
+  if (!files || !opts.spareThreads) return undefined;
   const list = seeds.filter((f) => files.paths[f] !== undefined);
   const bytes = list.reduce((n, f) => n + (files.sizes[f] ?? 0), 0);
   const workerFile = preparseWorkerFile();
   if (!workerFile || list.length === 0 || bytes < (opts.helperMinBytes ?? HELPER_MIN_BYTES)) return undefined;
-  return new Preparser(list, list.map((f) => files.paths[f]!), files.maxBytes, workerFile);
+  return new Preparser(list, list.map((f) => files.paths[f]!), files.maxBytes, workerFile, opts.spareThreads);
 }
 
 export const cBackend: Backend<CScan, CProject> = {

@@ -30,6 +30,8 @@ export interface PreparseJob {
   /** One state per file, then (at index `paths.length`) the count of files handed over and not taken. */
   state: SharedArrayBuffer;
   port: MessagePort;
+  /** Spare cores (BackendOptions.spareThreads): the helper parses only while one is free. */
+  spare?: SharedArrayBuffer;
 }
 
 export interface Handover {
@@ -52,13 +54,13 @@ export class Preparser {
   /** Files taken from the helper (for statistics and tests). */
   taken = 0;
 
-  constructor(files: string[], paths: string[], maxBytes: number, workerFile: string) {
+  constructor(files: string[], paths: string[], maxBytes: number, workerFile: string, spare?: SharedArrayBuffer) {
     files.forEach((f, i) => this.index.set(f, i));
     const shared = new SharedArrayBuffer(4 * (files.length + 1));
     this.state = new Int32Array(shared);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    const job: PreparseJob = { paths, maxBytes, state: shared, port: port2 };
+    const job: PreparseJob = { paths, maxBytes, state: shared, port: port2, ...(spare ? { spare } : {}) };
     this.worker = new Worker(workerFile, {
       workerData: job,
       transferList: [port2],
