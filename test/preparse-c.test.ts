@@ -48,7 +48,7 @@ describe('C pre-parse helper thread', () => {
   it('gives the same findings, sites, fixes and errors as one thread', async () => {
     const opts = { cwd: FIXTURES, paths: ['c'], exclude: [FIXED_GLOB] };
     const one = await audit({ ...opts, jobs: 1 });
-    const helped = await audit({ ...opts, jobs: 2, helperMinBytes: 0 });
+    const helped = await audit({ ...opts, jobs: 2, helpersAlways: true });
     expect(actualFindings(helped)).toEqual(actualFindings(one));
     expect(actualSites(helped)).toEqual(actualSites(one));
     expect(helped.findings.map((f) => f.fix)).toEqual(one.findings.map((f) => f.fix));
@@ -63,7 +63,7 @@ describe('C pre-parse helper thread', () => {
 
     const spare = new Int32Array(new SharedArrayBuffer(4));
     spare[0] = 1;
-    const helped = fixtureProject({ spareThreads: spare.buffer as SharedArrayBuffer, helperMinBytes: 0 });
+    const helped = fixtureProject({ spareThreads: spare.buffer as SharedArrayBuffer, helpersAlways: true });
     const ahead = preparserOf(helped.project)!;
     expect(ahead).toBeDefined();
     try {
@@ -81,7 +81,7 @@ describe('C pre-parse helper thread', () => {
   it('parses nothing while no core is spare, and goes ahead once one is', async () => {
     await cBackend.init();
     const spare = new Int32Array(new SharedArrayBuffer(4));
-    const helped = fixtureProject({ spareThreads: spare.buffer as SharedArrayBuffer, helperMinBytes: 0 });
+    const helped = fixtureProject({ spareThreads: spare.buffer as SharedArrayBuffer, helpersAlways: true });
     const ahead = preparserOf(helped.project)!;
     try {
       // Long enough for a free helper to start and parse its first files (~0.2 s here).

@@ -40,8 +40,8 @@ export interface AuditOptions {
   workerHeapMb?: number;
   /** Files from which worker threads are used (tests lower it to exercise them). */
   parallelMinFiles?: number;
-  /** Bytes of C seed files from which a thread parses them ahead (tests lower it). */
-  helperMinBytes?: number;
+  /** Start helper threads (pass 0, C parsing ahead) however small the input: tests use it. */
+  helpersAlways?: boolean;
   /** Reuse the previous result when nothing changed (a directory under cwd, e.g. `.ka-audit-cache`). */
   cacheDir?: string;
   maxFileBytes?: number;
@@ -126,9 +126,9 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     helpers: options.helpers?.[lang] ?? [],
     fixes: options.fixes ?? true,
     ...(options.noPrefilter ? { noPrefilter: true } : {}),
-    // A C project is analysed in one thread; a spare one may parse its files ahead.
-    ...(lang === 'c' && jobs > 1 ? { spareThreads: spare.buffer as SharedArrayBuffer } : {}),
-    ...(options.helperMinBytes !== undefined ? { helperMinBytes: options.helperMinBytes } : {}),
+    // A spare core may take half of a language's pass 0, and parse a C project's files ahead.
+    ...(jobs > 1 ? { spareThreads: spare.buffer as SharedArrayBuffer } : {}),
+    ...(options.helpersAlways ? { helpersAlways: true } : {}),
   });
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const byLang = new Map<Lang, FoundFile[]>();

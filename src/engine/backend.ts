@@ -19,8 +19,8 @@ export interface BackendOptions {
    * memory: the main thread raises it when another language's thread finishes. Absent: none.
    */
   spareThreads?: SharedArrayBuffer;
-  /** Source bytes to parse from which a helper thread is worth starting (tests lower it). */
-  helperMinBytes?: number;
+  /** Start helper threads however small the input (tests exercise them on small trees). */
+  helpersAlways?: boolean;
 }
 
 /** Where a project's files are on disk, for a helper thread that reads them itself. */

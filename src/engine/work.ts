@@ -1,7 +1,10 @@
 // The per-language work of an audit, as functions of plain data so the same code runs in the
 // main thread and in worker threads: pass 0 (read, decode, text scan) of a share of the files,
 // then a project built from every file's scan, which analyses the site files (or a share).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { packageRoot } from './paths.js';
 import type { Backend, BackendOptions, FileDiagnostic } from './backend.js';
 import { backendFor, scannerFor } from './backends.js';
 import { findingsForFile, type RuleSetting } from './findings.js';
@@ -132,32 +135,42 @@ export interface ScanShare {
   directives: Array<[string, { directives: Directive[]; lines: number }]>;
 }
 
-/** Pass 0 (read, decode, text scan, suppression comments) of the input's files. */
-export async function scanFiles(input: LanguageInput): Promise<ScanShare> {
+/** Files per claim when threads share a pass 0: ~10 ms of work, so nobody waits long at the end. */
+export const SCAN_CHUNK = 32;
+
+/**
+ * Pass 0 (read, decode, text scan, suppression comments) of the input's files, or of the chunks
+ * of SCAN_CHUNK files that `claim` hands out (it returns a chunk's first index; past the end: done).
+ */
+export async function scanFiles(input: LanguageInput, claim?: () => number): Promise<ScanShare> {
   const backend = await scannerFor(input.lang);
   const out: ScanShare = { scans: {}, paths: {}, sizes: {}, problems: [], directives: [] };
-  for (const f of input.files) {
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(f.path);
-    } catch (e) {
-      out.problems.push({ file: f.display, message: `cannot read: ${errMessage(e)}` });
-      continue;
-    }
-    const decoded = decodeSource(bytes, input.maxBytes);
-    if (!decoded.ok) {
-      out.problems.push({ file: f.display, message: decoded.message });
-      continue;
-    }
-    if (decoded.warning) out.problems.push({ file: f.display, message: decoded.warning, severity: 'warning' });
-    const text = decoded.source.text;
-    out.scans[f.display] = backend.scan(text);
-    out.paths[f.display] = f.path;
-    out.sizes[f.display] = text.length;
-    const found = parseDirectives(text);
-    if (found.length) out.directives.push([f.display, { directives: found, lines: text.split('\n').length }]);
-  }
+  const scan = (f: LanguageInput['files'][number]) => scanFile(f, input.maxBytes, (text) => backend.scan(text), out);
+  if (!claim) input.files.forEach(scan);
+  else for (let from = claim(); from < input.files.length; from = claim()) input.files.slice(from, from + SCAN_CHUNK).forEach(scan);
   return out;
+}
+
+function scanFile(f: { path: string; display: string }, maxBytes: number, scan: (text: string) => unknown, out: ScanShare): void {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(f.path);
+  } catch (e) {
+    out.problems.push({ file: f.display, message: `cannot read: ${errMessage(e)}` });
+    return;
+  }
+  const decoded = decodeSource(bytes, maxBytes);
+  if (!decoded.ok) {
+    out.problems.push({ file: f.display, message: decoded.message });
+    return;
+  }
+  if (decoded.warning) out.problems.push({ file: f.display, message: decoded.warning, severity: 'warning' });
+  const text = decoded.source.text;
+  out.scans[f.display] = scan(text);
+  out.paths[f.display] = f.path;
+  out.sizes[f.display] = text.length;
+  const found = parseDirectives(text);
+  if (found.length) out.directives.push([f.display, { directives: found, lines: text.split('\n').length }]);
 }
 
 /** Pass-0 shares of one language, merged in the files' own order (which later steps rely on). */
@@ -175,7 +188,7 @@ export function mergeScans(parts: ScanShare[], order: string[]): ScanShare {
   // Problems too, so that messages come in the same order as from one thread.
   const rank = new Map(order.map((f, i) => [f, i]));
   out.problems = parts.flatMap((p) => p.problems).sort((a, b) => (rank.get(a.file) ?? 0) - (rank.get(b.file) ?? 0));
-  out.directives = parts.flatMap((p) => p.directives);
+  out.directives = parts.flatMap((p) => p.directives).sort(([a], [b]) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0));
   return out;
 }
 
@@ -204,11 +217,60 @@ export interface LanguageOutput {
 
 /** A whole language in this thread: pass 0, then every site file. */
 export async function runLanguage(input: LanguageInput): Promise<LanguageOutput> {
-  const scanned = await scanFiles(input);
+  const scanned = await passZero(input);
   const r = await sitesFor(specOf(input, scanned));
   // Nothing else of this run needs the project here: free it before the next language.
   await drop(input.lang);
   return { outcomes: r.outcomes, parsed: r.parsed, problems: scanned.problems, directives: scanned.directives };
+}
+
+/** Below this many files, starting a thread for half of pass 0 (~0.1 s) gains little. */
+const SPLIT_SCAN_MIN_FILES = 1000;
+
+/**
+ * Pass 0 in this thread and, while a core is spare (BackendOptions.spareThreads), in a helper
+ * thread too: both claim chunks of files from a shared counter, and the shares are merged in
+ * file order, so the result is the one thread's. If the helper fails, its files are scanned here.
+ */
+export async function passZero(input: LanguageInput, file = helperFile('scan-helper.js')): Promise<ScanShare> {
+  const spare = input.opts.spareThreads;
+  if (!file || !spare || (input.files.length < SPLIT_SCAN_MIN_FILES && !input.opts.helpersAlways)) return scanFiles(input);
+  const counter = new Int32Array(new SharedArrayBuffer(4));
+  const job: ScanHelperJob = { input, counter: counter.buffer as SharedArrayBuffer, spare };
+  const helper = new Worker(file, { workerData: job, resourceLimits: { maxOldGenerationSizeMb: 64 + input.files.length / 64 } });
+  const theirs = new Promise<ScanShare | undefined>((resolve) => {
+    helper.once('message', resolve);
+    helper.once('error', () => resolve(undefined));
+    helper.once('exit', () => resolve(undefined));
+  });
+  const mine = new Set<number>();
+  const own = await scanFiles(input, () => {
+    const from = Atomics.add(counter, 0, SCAN_CHUNK);
+    mine.add(from);
+    return from;
+  });
+  const other =
+    (await theirs) ??
+    (await scanFiles({ ...input, files: input.files.filter((_f, k) => !mine.has(k - (k % SCAN_CHUNK))) }));
+  await helper.terminate();
+  return mergeScans(
+    [own, other],
+    input.files.map((f) => f.display),
+  );
+}
+
+/** What a pass-0 helper thread gets (scan-helper.ts). */
+export interface ScanHelperJob {
+  input: LanguageInput;
+  /** The next chunk's first file index, shared by both threads. */
+  counter: SharedArrayBuffer;
+  spare: SharedArrayBuffer;
+}
+
+/** A helper thread's compiled entry; absent when running from sources without a build. */
+export function helperFile(name: string): string | undefined {
+  const file = join(packageRoot(), 'dist', 'engine', name);
+  return existsSync(file) ? file : undefined;
 }
 
 /** A file's decoded text; problems were already reported once by the main thread's pass 0. */

@@ -74,7 +74,7 @@ function startPreparser(seeds: string[], opts: BackendOptions, files: ProjectFil
   const list = seeds.filter((f) => files.paths[f] !== undefined);
   const bytes = list.reduce((n, f) => n + (files.sizes[f] ?? 0), 0);
   const workerFile = preparseWorkerFile();
-  if (!workerFile || list.length === 0 || bytes < (opts.helperMinBytes ?? HELPER_MIN_BYTES)) return undefined;
+  if (!workerFile || list.length === 0 || (bytes < HELPER_MIN_BYTES && !opts.helpersAlways)) return undefined;
   return new Preparser(list, list.map((f) => files.paths[f]!), files.maxBytes, workerFile, opts.spareThreads);
 }
 
