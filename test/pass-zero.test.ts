@@ -1,6 +1,6 @@
 // Pass 0 shared with a helper thread: the merged result must be exactly one thread's, whoever
 // scanned which chunk, and a helper that dies must lose nothing.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -51,7 +51,7 @@ describe('pass 0 with a helper thread', () => {
 
   it('the helper alone scans every chunk exactly as one thread does', async () => {
     const one = await scanFiles(input);
-    const job: ScanHelperJob = { input, counter: new SharedArrayBuffer(4), spare: spareCore() };
+    const job: ScanHelperJob = { input, counter: new SharedArrayBuffer(4) };
     const share = await new Promise<ScanShare>((resolve, reject) => {
       const w = new Worker(helperFile('scan-helper.js')!, { workerData: job });
       w.once('message', resolve);
@@ -64,6 +64,17 @@ describe('pass 0 with a helper thread', () => {
 
   it('gives one thread\'s result when both threads scan', async () => {
     expect(await passZero(withSpare)).toEqual(await scanFiles(input));
+  });
+
+  it('starts no helper while no core is spare', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ka-pass0-helper-'));
+    const marking = join(dir, 'marking.mjs');
+    writeFileSync(marking, `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(join(dir, 'started'))}, '');\n`);
+    const busy = { ...input, opts: { ...input.opts, spareThreads: new SharedArrayBuffer(4), helpersAlways: true } };
+    expect(await passZero(busy, marking)).toEqual(await scanFiles(input));
+    // Give a wrongly started helper time to write its mark.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(existsSync(join(dir, 'started'))).toBe(false);
   });
 
   it('scans here what a helper that died had claimed', async () => {

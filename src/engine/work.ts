@@ -228,30 +228,38 @@ export async function runLanguage(input: LanguageInput): Promise<LanguageOutput>
 const SPLIT_SCAN_MIN_FILES = 1000;
 
 /**
- * Pass 0 in this thread and, while a core is spare (BackendOptions.spareThreads), in a helper
+ * Pass 0 in this thread and, once a core is spare (BackendOptions.spareThreads), in a helper
  * thread too: both claim chunks of files from a shared counter, and the shares are merged in
  * file order, so the result is the one thread's. If the helper fails, its files are scanned here.
+ * The helper starts only when a core is free (an idle thread still costs ~20 MB).
  */
 export async function passZero(input: LanguageInput, file = helperFile('scan-helper.js')): Promise<ScanShare> {
-  const spare = input.opts.spareThreads;
-  if (!file || !spare || (input.files.length < SPLIT_SCAN_MIN_FILES && !input.opts.helpersAlways)) return scanFiles(input);
+  const spare = input.opts.spareThreads ? new Int32Array(input.opts.spareThreads) : undefined;
+  const n = input.files.length;
+  const minFiles = input.opts.helpersAlways ? 0 : SPLIT_SCAN_MIN_FILES;
+  if (!file || !spare || n < minFiles) return scanFiles(input);
   const counter = new Int32Array(new SharedArrayBuffer(4));
-  const job: ScanHelperJob = { input, counter: counter.buffer as SharedArrayBuffer, spare };
-  const helper = new Worker(file, { workerData: job, resourceLimits: { maxOldGenerationSizeMb: 64 + input.files.length / 64 } });
-  const theirs = new Promise<ScanShare | undefined>((resolve) => {
-    helper.once('message', resolve);
-    helper.once('error', () => resolve(undefined));
-    helper.once('exit', () => resolve(undefined));
-  });
+  let theirs: Promise<ScanShare | undefined> | undefined;
+  let helper: Worker | undefined;
+  const start = () => {
+    const job: ScanHelperJob = { input, counter: counter.buffer as SharedArrayBuffer };
+    const w = new Worker(file, { workerData: job, resourceLimits: { maxOldGenerationSizeMb: 64 + n / 64 } });
+    theirs = new Promise((resolve) => {
+      w.once('message', resolve);
+      w.once('error', () => resolve(undefined));
+      w.once('exit', () => resolve(undefined));
+    });
+    return w;
+  };
   const mine = new Set<number>();
   const own = await scanFiles(input, () => {
     const from = Atomics.add(counter, 0, SCAN_CHUNK);
     mine.add(from);
+    if (!helper && Atomics.load(spare, 0) >= 1 && n - from >= minFiles / 2) helper = start();
     return from;
   });
-  const other =
-    (await theirs) ??
-    (await scanFiles({ ...input, files: input.files.filter((_f, k) => !mine.has(k - (k % SCAN_CHUNK))) }));
+  if (!helper) return own;
+  const other = (await theirs) ?? (await scanFiles({ ...input, files: input.files.filter((_f, k) => !mine.has(k - (k % SCAN_CHUNK))) }));
   await helper.terminate();
   return mergeScans(
     [own, other],
@@ -264,7 +272,6 @@ export interface ScanHelperJob {
   input: LanguageInput;
   /** The next chunk's first file index, shared by both threads. */
   counter: SharedArrayBuffer;
-  spare: SharedArrayBuffer;
 }
 
 /** A helper thread's compiled entry; absent when running from sources without a build. */

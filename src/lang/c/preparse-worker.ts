@@ -12,11 +12,7 @@ const state = new Int32Array(job.state);
 const inFlight = job.paths.length;
 const ctx = await loadCParser();
 
-const spare = job.spare ? new Int32Array(job.spare) : undefined;
-
 for (let i = 0; i < job.paths.length; i++) {
-  // No core free (another language's thread is at work): parsing here would only slow it.
-  if (spare) for (let n = Atomics.load(spare, 0); n < 1; n = Atomics.load(spare, 0)) Atomics.wait(spare, 0, n, 200);
   // Far enough ahead: wait until the analysis takes some (timed, so a stalled analysis that
   // never asks for a file does not keep this thread blocked for good).
   for (let n = Atomics.load(state, inFlight); n >= MAX_AHEAD; n = Atomics.load(state, inFlight)) Atomics.wait(state, inFlight, n, 100);

@@ -30,8 +30,6 @@ export interface PreparseJob {
   /** One state per file, then (at index `paths.length`) the count of files handed over and not taken. */
   state: SharedArrayBuffer;
   port: MessagePort;
-  /** Spare cores (BackendOptions.spareThreads): the helper parses only while one is free. */
-  spare?: SharedArrayBuffer;
 }
 
 export interface Handover {
@@ -50,20 +48,36 @@ export class Preparser {
   /** Files the analysis stopped waiting for: their late hand-overs are dropped. */
   private readonly abandoned = new Set<number>();
   private readonly port: MessagePort;
-  private readonly worker: Worker;
+  private readonly job: PreparseJob;
+  private worker?: Worker;
   /** Files taken from the helper (for statistics and tests). */
   taken = 0;
 
-  constructor(files: string[], paths: string[], maxBytes: number, workerFile: string, spare?: SharedArrayBuffer) {
+  constructor(
+    files: string[],
+    paths: string[],
+    maxBytes: number,
+    private readonly workerFile: string,
+    private readonly spare?: SharedArrayBuffer,
+  ) {
     files.forEach((f, i) => this.index.set(f, i));
     const shared = new SharedArrayBuffer(4 * (files.length + 1));
     this.state = new Int32Array(shared);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    const job: PreparseJob = { paths, maxBytes, state: shared, port: port2, ...(spare ? { spare } : {}) };
-    this.worker = new Worker(workerFile, {
-      workerData: job,
-      transferList: [port2],
+    this.job = { paths, maxBytes, state: shared, port: port2 };
+    this.startIfSpare();
+  }
+
+  /**
+   * Starts the helper once a core is free (BackendOptions.spareThreads): next to a busy thread
+   * it slowed the run, and an idle one still costs ~20 MB. Spare cores only grow during a run.
+   */
+  startIfSpare(): void {
+    if (this.worker || (this.spare && Atomics.load(new Int32Array(this.spare), 0) < 1)) return;
+    this.worker = new Worker(this.workerFile, {
+      workerData: this.job,
+      transferList: [this.job.port],
       // The helper holds one file's text and tree at a time.
       resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
     });
@@ -79,6 +93,7 @@ export class Preparser {
   take(file: string, text: string): ChosenParse | undefined {
     const i = this.index.get(file);
     if (i === undefined) return undefined;
+    this.startIfSpare();
     if (Atomics.compareExchange(this.state, i, FREE, MINE) === FREE) return undefined;
     // A helper that died mid-file must not hang the run: wait about as long as a slow parse.
     const deadline = performance.now() + 200 + text.length / 500;
@@ -130,7 +145,7 @@ export class Preparser {
 
   async close(): Promise<void> {
     this.port.close();
-    await this.worker.terminate();
+    await this.worker?.terminate();
   }
 }
 
