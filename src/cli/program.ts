@@ -53,7 +53,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .option('--write-baseline <file>', 'record the current findings as the baseline, then exit')
     .option('--report-unused-suppressions', 'report ka-audit-ignore/disable comments that suppress nothing')
     .option('--max-file-size <bytes>', 'skip files larger than this', positiveInt('--max-file-size'))
-    .option('-j, --jobs <n>', 'worker threads (default: the number of cores)', positiveInt('--jobs'))
+    .option('-j, --jobs <n>', 'threads to use, helpers included (default: the number of cores)', positiveInt('--jobs'))
     .option('--cache', 'reuse the last result when no file changed (stored in .ka-audit-cache/)')
     .option('--cache-location <dir>', 'where --cache keeps its data', '.ka-audit-cache')
     .option('--max-warnings <n>', 'exit 1 when there are more warnings than this', nonNegativeInt('--max-warnings'))
