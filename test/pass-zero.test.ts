@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_KEEPALIVE } from '../src/engine/types.js';
-import { helperFile, passZero, scanFiles, type LanguageInput, type ScanHelperJob, type ScanShare } from '../src/engine/work.js';
+import { builtFile } from '../src/engine/paths.js';
+import { passZero, scanFiles, type LanguageInput, type ScanHelperJob, type ScanShare } from '../src/engine/work.js';
 import { CLIENT } from './lib/samples.js';
 
 /**
@@ -53,7 +54,7 @@ describe('pass 0 with a helper thread', () => {
     const one = await scanFiles(input);
     const job: ScanHelperJob = { input, counter: new SharedArrayBuffer(4) };
     const share = await new Promise<ScanShare>((resolve, reject) => {
-      const w = new Worker(helperFile('scan-helper.js')!, { workerData: job });
+      const w = new Worker(builtFile('engine', 'scan-helper.js')!, { workerData: job });
       w.once('message', resolve);
       w.once('error', reject);
     });

@@ -1,15 +1,14 @@
 // audit(): discover → prefilter → pass 1 (project facts) → pass 2 (sites) → findings.
 // The core never prints; fronts turn an AuditResult into output and an exit code.
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import type { BackendOptions } from './backend.js';
 import { discoverFiles, errMessage, type FoundFile } from './files.js';
 import type { RuleSetting } from './findings.js';
-import { packageRoot } from './paths.js';
+import { builtFile } from './paths.js';
 import { mergeScans, runLanguage, specOf, type FileOutcome, type LanguageInput, type LanguageOutput, type ScanShare } from './work.js';
 import { SHARDS_SITES } from './backends.js';
 import { decodeSource, DEFAULT_MAX_FILE_BYTES, type SourceText } from './source.js';
@@ -89,8 +88,8 @@ function heapLimitMb(override: number | undefined, langs: Array<[Lang, FoundFile
 
 function makePool(n: number, heapMb: number): Piscina | undefined {
   // Workers run compiled JS; from sources without a build (some test setups) stay in-thread.
-  const file = join(packageRoot(), 'dist', 'engine', 'worker.js');
-  if (!existsSync(file)) return undefined;
+  const file = builtFile('engine', 'worker.js');
+  if (!file) return undefined;
   return new Piscina({
     filename: pathToFileURL(file).href,
     // A thread exits as soon as it is idle: a finished language's worker kept its heap while the

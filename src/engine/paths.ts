@@ -17,6 +17,15 @@ export function packageRoot(): string {
   return root;
 }
 
+/**
+ * A compiled entry for a thread (`dist/...`), or undefined when running from sources without a
+ * build (some test setups): the caller then stays in its own thread.
+ */
+export function builtFile(...parts: string[]): string | undefined {
+  const file = join(packageRoot(), 'dist', ...parts);
+  return existsSync(file) ? file : undefined;
+}
+
 export function rulesDir(): string {
   return join(packageRoot(), 'rules');
 }

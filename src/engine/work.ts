@@ -1,10 +1,9 @@
 // The per-language work of an audit, as functions of plain data so the same code runs in the
 // main thread and in worker threads: pass 0 (read, decode, text scan) of a share of the files,
 // then a project built from every file's scan, which analyses the site files (or a share).
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { packageRoot } from './paths.js';
+import { builtFile } from './paths.js';
 import type { Backend, BackendOptions, FileDiagnostic } from './backend.js';
 import { backendFor, scannerFor } from './backends.js';
 import { findingsForFile, type RuleSetting } from './findings.js';
@@ -233,7 +232,7 @@ const SPLIT_SCAN_MIN_FILES = 1000;
  * file order, so the result is the one thread's. If the helper fails, its files are scanned here.
  * The helper starts only when a core is free (an idle thread still costs ~20 MB).
  */
-export async function passZero(input: LanguageInput, file = helperFile('scan-helper.js')): Promise<ScanShare> {
+export async function passZero(input: LanguageInput, file = builtFile('engine', 'scan-helper.js')): Promise<ScanShare> {
   const spare = input.opts.spareThreads ? new Int32Array(input.opts.spareThreads) : undefined;
   const n = input.files.length;
   const minFiles = input.opts.helpersAlways ? 0 : SPLIT_SCAN_MIN_FILES;
@@ -272,12 +271,6 @@ export interface ScanHelperJob {
   input: LanguageInput;
   /** The next chunk's first file index, shared by both threads. */
   counter: SharedArrayBuffer;
-}
-
-/** A helper thread's compiled entry; absent when running from sources without a build. */
-export function helperFile(name: string): string | undefined {
-  const file = join(packageRoot(), 'dist', 'engine', name);
-  return existsSync(file) ? file : undefined;
 }
 
 /** A file's decoded text; problems were already reported once by the main thread's pass 0. */

@@ -1,6 +1,7 @@
 // The C backend: tree-sitter-c parsing, on-demand project facts, sites and fixes.
 import type { Backend, BackendOptions, FileDiagnostic, ProjectFiles } from '../../engine/backend.js';
-import { Preparser, preparseWorkerFile } from './preparse.js';
+import { builtFile } from '../../engine/paths.js';
+import { Preparser } from './preparse.js';
 import type { Site } from '../../engine/types.js';
 import { analyzeCFile } from './analyze.js';
 import { planFixes } from './fix.js';
@@ -73,7 +74,7 @@ function startPreparser(seeds: string[], opts: BackendOptions, files: ProjectFil
   if (!files || !opts.spareThreads) return undefined;
   const list = seeds.filter((f) => files.paths[f] !== undefined);
   const bytes = list.reduce((n, f) => n + (files.sizes[f] ?? 0), 0);
-  const workerFile = preparseWorkerFile();
+  const workerFile = builtFile('lang', 'c', 'preparse-worker.js');
   if (!workerFile || list.length === 0 || (bytes < HELPER_MIN_BYTES && !opts.helpersAlways)) return undefined;
   return new Preparser(list, list.map((f) => files.paths[f]!), files.maxBytes, workerFile, opts.spareThreads);
 }

@@ -7,10 +7,7 @@
 //
 // The analysis is synchronous, so the hand-over is too: a shared Int32Array holds each file's
 // state (compare-and-swap decides who parses it), and `receiveMessageOnPort` takes the buffers.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { packageRoot } from '../../engine/paths.js';
 import type { ChosenParse, TopLevel } from './parse.js';
 
 /** Per-file states in the shared array. */
@@ -50,6 +47,7 @@ export class Preparser {
   private readonly port: MessagePort;
   private readonly job: PreparseJob;
   private worker?: Worker;
+  private readonly spare: Int32Array | undefined;
   /** Files taken from the helper (for statistics and tests). */
   taken = 0;
 
@@ -58,8 +56,9 @@ export class Preparser {
     paths: string[],
     maxBytes: number,
     private readonly workerFile: string,
-    private readonly spare?: SharedArrayBuffer,
+    spare?: SharedArrayBuffer,
   ) {
+    this.spare = spare ? new Int32Array(spare) : undefined;
     files.forEach((f, i) => this.index.set(f, i));
     const shared = new SharedArrayBuffer(4 * (files.length + 1));
     this.state = new Int32Array(shared);
@@ -74,7 +73,7 @@ export class Preparser {
    * it slowed the run, and an idle one still costs ~20 MB. Spare cores only grow during a run.
    */
   startIfSpare(): void {
-    if (this.worker || (this.spare && Atomics.load(new Int32Array(this.spare), 0) < 1)) return;
+    if (this.worker || (this.spare && Atomics.load(this.spare, 0) < 1)) return;
     this.worker = new Worker(this.workerFile, {
       workerData: this.job,
       transferList: [this.job.port],
@@ -147,10 +146,4 @@ export class Preparser {
     this.port.close();
     await this.worker?.terminate();
   }
-}
-
-/** The helper's compiled entry; absent when running from sources without a build. */
-export function preparseWorkerFile(): string | undefined {
-  const file = join(packageRoot(), 'dist', 'lang', 'c', 'preparse-worker.js');
-  return existsSync(file) ? file : undefined;
 }
