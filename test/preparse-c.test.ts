@@ -55,6 +55,19 @@ describe('C pre-parse helper thread', () => {
     expect(helped.errors).toEqual(one.errors);
   });
 
+  it('gives the same results with the helpers started from a pool worker thread', async () => {
+    // C alone: its pool thread leaves the second core spare, so both helpers start.
+    const opts = { cwd: FIXTURES, paths: ['c'], exclude: [FIXED_GLOB] };
+    const one = await audit({ ...opts, jobs: 1 });
+    const pooled = await audit({ ...opts, jobs: 2, parallelMinFiles: 0, helpersAlways: true });
+    expect(pooled.stats.threads).toBe(1);
+    expect(pooled.stats.workerFailure).toBeUndefined();
+    expect(actualFindings(pooled)).toEqual(actualFindings(one));
+    expect(actualSites(pooled)).toEqual(actualSites(one));
+    expect(pooled.findings.map((f) => f.fix)).toEqual(one.findings.map((f) => f.fix));
+    expect(pooled.errors).toEqual(one.errors);
+  });
+
   it('parses files ahead, and the analysis uses them with the same results', async () => {
     await cBackend.init();
     const alone = fixtureProject({});
