@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import type { BackendOptions } from './backend.js';
 import { discoverFiles, errMessage, type FoundFile } from './files.js';
 import type { RuleSetting } from './findings.js';
@@ -86,10 +86,12 @@ function heapLimitMb(override: number | undefined, langs: Array<[Lang, FoundFile
   return Math.ceil(160 + files * 0.016);
 }
 
-function makePool(n: number, heapMb: number): Piscina | undefined {
+/** Loaded only for a pool: its modules took ~20 ms of every small or cached run (CPU profile). */
+async function makePool(n: number, heapMb: number): Promise<Piscina | undefined> {
   // Workers run compiled JS; from sources without a build (some test setups) stay in-thread.
   const file = builtFile('engine', 'worker.js');
   if (!file) return undefined;
+  const { Piscina } = await import('piscina');
   return new Piscina({
     filename: pathToFileURL(file).href,
     // A thread exits as soon as it is idle: a finished language's worker kept its heap while the
@@ -202,7 +204,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   // Only the threads the plan keeps busy: an idle worker cost ~10 MB and start-up time (measured).
   const useful = shardable && langs.some(([lang]) => SHARDS_SITES[lang]) ? jobs : Math.max(1, Math.min(jobs, langs.length));
   try {
-    if (files.length >= (options.parallelMinFiles ?? LARGE_TREE_FILES) && (pool = makePool(useful, heapLimitMb(options.workerHeapMb, langs, shardable)))) {
+    if (files.length >= (options.parallelMinFiles ?? LARGE_TREE_FILES) && (pool = await makePool(useful, heapLimitMb(options.workerHeapMb, langs, shardable)))) {
       // A large tree: the work runs in worker threads with a bounded heap, and this thread
       // stays small. A language is one task (languages run side by side), unless its sites
       // shard cheaply (SHARDS_SITES) and threads outnumber languages: then its pass 0 and its
