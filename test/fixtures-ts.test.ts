@@ -42,11 +42,12 @@ describe('TS/JS fixtures', () => {
     expect(loadsCompiler("const net = require('net');\nnet.connect(80, 'example.org');\n")).toBe(true);
   });
 
-  it('gives the same results when pass 0 and the sites are sharded over worker threads', async () => {
+  it('gives the same results in a worker thread with a pass-0 helper on a spare core', async () => {
     const opts = { cwd: FIXTURES, paths: ['ts'], exclude: [FIXED_GLOB] };
     const one = await audit({ ...opts, jobs: 1 });
-    const three = await audit({ ...opts, jobs: 3, parallelMinFiles: 0 });
-    expect(three.stats.threads).toBe(3);
+    const three = await audit({ ...opts, jobs: 3, parallelMinFiles: 0, helpersAlways: true });
+    // One language keeps one thread busy; the other cores are left to helpers.
+    expect(three.stats.threads).toBe(1);
     expect(one.findings.length).toBeGreaterThan(30);
     expect(actualFindings(three)).toEqual(actualFindings(one));
     expect(actualSites(three)).toEqual(actualSites(one));

@@ -9,8 +9,7 @@ import type { BackendOptions } from './backend.js';
 import { discoverFiles, errMessage, type FoundFile } from './files.js';
 import type { RuleSetting } from './findings.js';
 import { builtFile } from './paths.js';
-import { mergeScans, runLanguage, specOf, type FileOutcome, type LanguageInput, type LanguageOutput, type ScanShare } from './work.js';
-import { SHARDS_SITES } from './backends.js';
+import { runLanguage, type LanguageInput, type LanguageOutput } from './work.js';
 import { decodeSource, DEFAULT_MAX_FILE_BYTES, type SourceText } from './source.js';
 import { DEFAULT_KEEPALIVE, type Finding, type KeepaliveValues, type Lang, type Site, type Stats, type ToolError } from './types.js';
 import { cacheKey, readCache, writeCache } from './cache.js';
@@ -78,11 +77,10 @@ export interface AuditResult {
 const LARGE_TREE_FILES = 1500;
 
 /** Old-generation heap for a worker: a base plus what the scans and indexes of its files need. */
-function heapLimitMb(override: number | undefined, langs: Array<[Lang, FoundFile[]]>, sharded: boolean): number {
+function heapLimitMb(override: number | undefined, langs: Array<[Lang, FoundFile[]]>): number {
   if (override) return override;
-  // A worker holds one language's project at a time, except when a language is sharded over
-  // more threads than there are languages: then a thread may hold a share of each.
-  const files = sharded ? langs.reduce((n, [, list]) => n + list.length, 0) : Math.max(0, ...langs.map(([, list]) => list.length));
+  // A worker holds one language's project at a time.
+  const files = Math.max(0, ...langs.map(([, list]) => list.length));
   return Math.ceil(160 + files * 0.016);
 }
 
@@ -199,53 +197,27 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   let pool: Piscina | undefined;
   const results: Array<{ lang: Lang; out: LanguageOutput }> = [];
   let workerFailure: string | undefined;
-  // With a thread per language already, sharding one would only make threads hold two.
-  const shardable = langs.length < jobs;
-  // Only the threads the plan keeps busy: an idle worker cost ~10 MB and start-up time (measured).
-  const useful = shardable && langs.some(([lang]) => SHARDS_SITES[lang]) ? jobs : Math.max(1, Math.min(jobs, langs.length));
+  // A thread per language, and only the threads the plan keeps busy (an idle worker cost
+  // ~10 MB and start-up time, measured); other cores go to helpers (spareThreads).
+  const useful = Math.max(1, Math.min(jobs, langs.length));
   try {
-    if (files.length >= (options.parallelMinFiles ?? LARGE_TREE_FILES) && (pool = await makePool(useful, heapLimitMb(options.workerHeapMb, langs, shardable)))) {
+    if (files.length >= (options.parallelMinFiles ?? LARGE_TREE_FILES) && (pool = await makePool(useful, heapLimitMb(options.workerHeapMb, langs)))) {
       // A large tree: the work runs in worker threads with a bounded heap, and this thread
-      // stays small. A language is one task (languages run side by side), unless its sites
-      // shard cheaply (SHARDS_SITES) and threads outnumber languages: then its pass 0 and its
-      // sites are split over every thread.
-      // (Splitting only C's pass 0 was measured: no faster end to end, +85 MB peak RSS.)
+      // stays small. A language is one task; languages run side by side. (Splitting a language's
+      // analysis over threads was measured and dropped: see README, Design notes.)
       const p = pool;
       // A worker that dies between tasks (e.g. at start) is reported by the pool, not by a task:
       // treat it as the run's failure, or the queued tasks could wait for ever.
       const poolDied = new Promise<never>((_, reject) => p.on('error', reject));
       threads = useful;
-      // Threads each unfinished language keeps busy: what is left of `jobs` is spare.
-      const busy = new Map(langs.map(([lang]) => [lang, shardable && SHARDS_SITES[lang] ? jobs : 1]));
-      const updateSpare = () => freeCores(Math.max(0, jobs - [...busy.values()].reduce((a, b) => a + b, 0)));
-      const finished = (lang: Lang) => {
-        busy.delete(lang);
-        updateSpare();
-      };
-      updateSpare();
+      // Each unfinished language keeps a thread busy: what is left of `jobs` is spare.
+      let running = langs.length;
+      freeCores(Math.max(0, jobs - running));
       const work = Promise.all(
         langs.map(async ([lang, list]) => {
-          const input = inputFor(lang, list);
-          if (!shardable || !SHARDS_SITES[lang]) {
-            const out = (await p.run(input, { name: 'language' })) as LanguageOutput;
-            trace(`${lang} done (${list.length} files, one thread)`);
-            finished(lang);
-            return { lang, out };
-          }
-          const parts = await Promise.all(
-            Array.from({ length: jobs }, (_, i) => p.run({ ...input, files: input.files.filter((_f, k) => k % jobs === i) }, { name: 'scan' }) as Promise<ScanShare>),
-          );
-          const scanned = mergeScans(
-            parts,
-            input.files.map((f) => f.display),
-          );
-          trace(`${lang} pass 0 (${list.length} files)`);
-          const spec = specOf(input, scanned);
-          const shares = Array.from({ length: jobs }, (_, index) => ({ index, of: jobs }));
-          const done = await Promise.all(shares.map((share) => p.run({ spec, share }, { name: 'sites' }) as Promise<{ outcomes: FileOutcome[]; parsed: number }>));
-          trace(`${lang} done (${list.length} files, ${jobs} threads)`);
-          finished(lang);
-          const out: LanguageOutput = { outcomes: done.flatMap((r) => r.outcomes), parsed: done.reduce((n, r) => n + r.parsed, 0), problems: scanned.problems, directives: scanned.directives };
+          const out = (await p.run(inputFor(lang, list), { name: 'language' })) as LanguageOutput;
+          trace(`${lang} done (${list.length} files)`);
+          freeCores(Math.max(0, jobs - --running));
           return { lang, out };
         }),
       );

@@ -15,15 +15,6 @@ export async function backendFor(lang: Lang): Promise<AnyBackend | undefined> {
   return load ? load() : undefined;
 }
 
-/**
- * Whether a language's site files can be analysed in shares on different threads at little
- * duplicated cost. TS: a file's analysis reaches only the modules it imports. C: the analysis of
- * any site follows calls and struct fields across the project; two shares of a real tree were
- * measured to parse ~80 % of the same files, so a C project is analysed in one thread.
- * (A table, not a backend property: the main thread must not load a compiler to ask.)
- */
-export const SHARDS_SITES: Record<Lang, boolean> = { c: false, ts: true };
-
 /** A language's pass 0 alone: the text scan, without the parser and analysis behind it. */
 export interface Scanner {
   scan(text: string): unknown;

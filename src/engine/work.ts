@@ -67,21 +67,11 @@ async function drop(lang: Lang): Promise<void> {
   await b?.backend.dispose?.(b.project);
 }
 
-/** Which share of the site files a task analyses: all of them, or share `index` of `of`. */
-export interface SiteShare {
-  index: number;
-  of: number;
-}
-
-/**
- * Sites and findings of the site files (the prefilter's choice), or of one share of them. Every
- * thread derives the same plan from the same scans, so shares need no round trip to agree.
- */
-export async function sitesFor(spec: RunSpec, share?: SiteShare): Promise<{ outcomes: FileOutcome[]; parsed: number }> {
+/** Sites and findings of the site files (the prefilter's choice). */
+export async function sitesFor(spec: RunSpec): Promise<{ outcomes: FileOutcome[]; parsed: number }> {
   if (!spec.noPrefilter && !(await scannerFor(spec.lang)).mayHaveSites(Object.values(spec.scans))) return { outcomes: [], parsed: 0 };
   const b = await projectFor(spec);
-  let files = b.backend.siteFiles(b.project, b.scans, spec.noPrefilter);
-  if (share) files = shard(files, share.of, new Map(Object.entries(spec.sizes)))[share.index] ?? [];
+  const files = b.backend.siteFiles(b.project, b.scans, spec.noPrefilter);
   const outcomes: FileOutcome[] = [];
   for (const file of files) {
     try {
@@ -97,17 +87,6 @@ export async function sitesFor(spec: RunSpec, share?: SiteShare): Promise<{ outc
     }
   }
   return { outcomes, parsed: b.backend.parsedCount(b.project) };
-}
-
-/** Splits files into `n` shares of about equal bytes (largest first, onto the lightest share). */
-export function shard(files: string[], n: number, sizes: Map<string, number>): string[][] {
-  const shares = Array.from({ length: Math.min(n, Math.max(1, files.length)) }, () => ({ bytes: 0, files: [] as string[] }));
-  for (const f of [...files].sort((a, b) => (sizes.get(b) ?? 0) - (sizes.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0))) {
-    const lightest = shares.reduce((m, s) => (s.bytes < m.bytes ? s : m));
-    lightest.files.push(f);
-    lightest.bytes += sizes.get(f) ?? 0;
-  }
-  return shares.map((s) => s.files).filter((s) => s.length > 0);
 }
 
 export interface LanguageInput {
@@ -126,7 +105,7 @@ export interface ScanShare {
   scans: Record<string, unknown>;
   /** display path → absolute path, for every file that scanned fine. */
   paths: Record<string, string>;
-  /** display path → characters, to shard by size. */
+  /** display path → characters (a helper weighs what it would parse). */
   sizes: Record<string, number>;
   /** Read/decode problems, one per file. */
   problems: ToolError[];
