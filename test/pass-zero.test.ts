@@ -78,6 +78,11 @@ describe('pass 0 with a helper thread', () => {
     expect(existsSync(join(dir, 'started'))).toBe(false);
   });
 
+  it('scans everything here when no helper thread can be started', async () => {
+    // A relative path without ./ makes the Worker constructor throw.
+    expect(await passZero(withSpare, 'no-such-helper.js')).toEqual(await scanFiles(input));
+  });
+
   it('scans here what a helper that died had claimed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ka-pass0-helper-'));
     const dying = join(dir, 'dying.mjs');

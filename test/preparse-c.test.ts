@@ -113,6 +113,13 @@ describe('C pre-parse helper thread', () => {
     }
   });
 
+  it('leaves every file to the analysis when no helper thread can be started', () => {
+    // A relative path without ./ makes the Worker constructor throw.
+    const ahead = new Preparser(['a.c'], ['/nonexistent/a.c'], MAX_BYTES, 'no-such-helper.js');
+    expect(ahead.take('a.c', 'int x;\n')).toBeUndefined();
+    expect(ahead.status('a.c')).toBe('mine');
+  });
+
   it('does not hang the analysis when the helper dies in the middle of a file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ka-preparse-'));
     const file = join(dir, 'a.c');

@@ -219,21 +219,27 @@ export async function passZero(input: LanguageInput, file = builtFile('engine', 
   const counter = new Int32Array(new SharedArrayBuffer(4));
   let theirs: Promise<ScanShare | undefined> | undefined;
   let helper: Worker | undefined;
+  let tried = false;
   const start = () => {
+    tried = true;
     const job: ScanHelperJob = { input, counter: counter.buffer as SharedArrayBuffer };
-    const w = new Worker(file, { workerData: job, resourceLimits: { maxOldGenerationSizeMb: 64 + n / 64 } });
+    try {
+      helper = new Worker(file, { workerData: job, resourceLimits: { maxOldGenerationSizeMb: 64 + n / 64 } });
+    } catch {
+      return; // no thread to be had: this thread scans everything
+    }
+    const w = helper;
     theirs = new Promise((resolve) => {
       w.once('message', resolve);
       w.once('error', () => resolve(undefined));
       w.once('exit', () => resolve(undefined));
     });
-    return w;
   };
   const mine = new Set<number>();
   const own = await scanFiles(input, () => {
     const from = Atomics.add(counter, 0, SCAN_CHUNK);
     mine.add(from);
-    if (!helper && Atomics.load(spare, 0) >= 1 && n - from >= minFiles / 2) helper = start();
+    if (!tried && Atomics.load(spare, 0) >= 1 && n - from >= minFiles / 2) start();
     return from;
   });
   if (!helper) return own;

@@ -47,6 +47,7 @@ export class Preparser {
   private readonly port: MessagePort;
   private readonly job: PreparseJob;
   private worker?: Worker;
+  private failed = false;
   private readonly spare: Int32Array | undefined;
   /** Files taken from the helper (for statistics and tests). */
   taken = 0;
@@ -73,13 +74,19 @@ export class Preparser {
    * it slowed the run, and an idle one still costs ~20 MB. Spare cores only grow during a run.
    */
   startIfSpare(): void {
-    if (this.worker || (this.spare && Atomics.load(this.spare, 0) < 1)) return;
-    this.worker = new Worker(this.workerFile, {
-      workerData: this.job,
-      transferList: [this.job.port],
-      // The helper holds one file's text and tree at a time.
-      resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
-    });
+    if (this.worker || this.failed || (this.spare && Atomics.load(this.spare, 0) < 1)) return;
+    try {
+      this.worker = new Worker(this.workerFile, {
+        workerData: this.job,
+        transferList: [this.job.port],
+        // The helper holds one file's text and tree at a time.
+        resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
+      });
+    } catch {
+      // No thread to be had (a bad path, no resources): the analysis parses every file itself.
+      this.failed = true;
+      return;
+    }
     // A helper that fails leaves its files to the analysis (see take); it must not end the run.
     this.worker.on('error', () => undefined);
     this.worker.unref();
