@@ -13,8 +13,9 @@ const inFlight = job.paths.length;
 const ctx = await loadCParser();
 
 for (let i = 0; i < job.paths.length; i++) {
-  // Far enough ahead: wait until the analysis takes some (timed, so a stalled analysis that
-  // never asks for a file does not keep this thread blocked for good).
+  // Far enough ahead: wait until the analysis takes some. The analysis may never ask for the
+  // rest (it asks only for what its sites reach); the wait is timed so that this thread stays
+  // responsive to being terminated when the analysis is done.
   for (let n = Atomics.load(state, inFlight); n >= MAX_AHEAD; n = Atomics.load(state, inFlight)) Atomics.wait(state, inFlight, n, 100);
   if (Atomics.compareExchange(state, i, FREE, HELPER) !== FREE) continue;
   let handover: Handover | undefined;
