@@ -28,6 +28,17 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+describe("the README's first command", () => {
+  it('npx ka-audit fixtures/ runs the built command and exits 1 with findings', () => {
+    // npx runs the package's own bin directly: the build must leave it executable.
+    expect(statSync(join(REPO, 'dist/cli/bin.js')).mode & 0o111).not.toBe(0);
+    const r = spawnSync('npx', ['--no-install', 'ka-audit', 'fixtures/'], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).not.toMatch(/denied/);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/\d+ problems/);
+  });
+});
+
 describe('exit codes', () => {
   it('0 on a clean tree, 1 with findings, 2 on a usage error', async () => {
     writeFileSync(join(dir, 'ok.c'), '#include <stdio.h>\nint main(void) { return 0; }\n');
