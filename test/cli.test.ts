@@ -146,6 +146,18 @@ describe('bad input: a per-file diagnostic, the run goes on', () => {
     const doc = JSON.parse((await cli(['--format', 'json', '.'], dir)).out);
     expect(doc.errors.map((e: { file: string }) => e.file)).toContain('garbage.c');
   });
+
+  it('a file whose parse errors nest thousands deep gets the parse diagnostic, not a crash', async () => {
+    // As in libtomcrypt's ltc_ecc_fp_mulmod.c: a macro line without `;` before a long table.
+    const table = 'LOCK_GLOBAL(lock)\nstatic const struct { int a, b, c; } t[] = {\n' + '   { 1, 0, 0 }, { 2, 1, 2 },\n'.repeat(3000) + '};\n';
+    writeFileSync(join(dir, 'table.c'), table + 'int mk(void) { return socket(AF_INET, SOCK_STREAM, 0); }\n');
+    const r = await cli(['--format', 'json', '.'], dir);
+    expect(r.code).toBe(2);
+    const [error] = JSON.parse(r.out).errors;
+    expect(error).toMatchObject({ file: 'table.c', severity: 'error', message: expect.stringMatching(/^could not be parsed as C/) });
+    // Nested ERROR nodes are counted once: a share of the file, at most all of it.
+    expect(Number(/\((\d+)% of the file/.exec(error.message)![1])).toBeLessThanOrEqual(100);
+  });
 });
 
 describe('--fix and --fix-dry-run', () => {

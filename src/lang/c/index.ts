@@ -6,7 +6,7 @@ import type { Site } from '../../engine/types.js';
 import { analyzeCFile } from './analyze.js';
 import { planFixes } from './fix.js';
 import { CFileModel } from './model.js';
-import { chooseParse, loadCParser, mirrorTop, parseCWith, type ChosenParse, type ParsedC } from './parse.js';
+import { chooseParse, coveredBytes, loadCParser, mirrorTop, parseCWith, type ChosenParse, type ParsedC } from './parse.js';
 import { CProject } from './project.js';
 import { scanC, type CScan } from './scan.js';
 import { branchView } from './preproc.js';
@@ -22,7 +22,7 @@ export function parseC(text: string): ParsedC {
 /** Parse problems worth telling the user: many errors, or errors where a socket call sits. */
 export function parseDiagnostics(text: string, parsed: Pick<ParsedC, 'errors'>): FileDiagnostic[] {
   if (parsed.errors.length === 0) return [];
-  const errorBytes = parsed.errors.reduce((n, e) => n + (e.end - e.start), 0);
+  const errorBytes = coveredBytes(parsed.errors);
   if (text.length > 0 && errorBytes / text.length > 0.3) {
     return [
       {
