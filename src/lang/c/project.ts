@@ -5,6 +5,7 @@ import type { Tcp } from '../../engine/types.js';
 import type { ArgInfo, Edge, Effects, KaEvidence, TaggedEffects } from './effects.js';
 import { betterKa, isProbe, mergeEffects } from './effects.js';
 import type { CallFacts, CFileModel, FieldUse, ResultUse, StoredSite } from './model.js';
+import { NameIndex } from './name-index.js';
 import type { CScan } from './scan.js';
 import type { FnScope } from './scope.js';
 import type { SocketAlias } from './sites.js';
@@ -12,6 +13,9 @@ import type { HelperNames } from './track.js';
 import { atomsOf, tcpVerdict, type ValueEnv } from './values.js';
 
 const MAX_DEPTH = 8;
+
+/** What a scan's name lists become once the project's index holds them. */
+const MOVED_TO_INDEX: string[] = Object.freeze([]) as unknown as string[];
 
 export interface FieldFacts {
   tcp: Set<Tcp>;
@@ -60,8 +64,7 @@ export class CProject {
   readonly seedFiles: string[] = [];
   /** Files that set SO_KEEPALIVE: where keepalive helpers live. */
   readonly keepaliveFiles: string[] = [];
-  private readonly mentions = new Map<string, string[]>();
-  private readonly definers = new Map<string, string[]>();
+  private readonly names: NameIndex;
   private readonly cache = new Map<string, CFileModel>();
   private cachedBytes = 0;
   private readonly paramMemo = new Map<string, Effects>();
@@ -81,28 +84,21 @@ export class CProject {
     private readonly noPrefilter = false,
     private readonly cacheBytes = 16 * 1024 * 1024,
   ) {
-    for (const [file, s] of scans) {
+    for (const s of scans.values()) {
       for (const [k, v] of Object.entries(s.socketAliases)) this.socketAliases.set(k, v);
       for (const [k, v] of Object.entries(s.keepaliveMacros)) this.keepaliveMacros.set(k, v);
       for (const m of s.closeMacros) this.closeMacros.add(m);
       for (const [k, v] of Object.entries(s.callAliases)) this.callAliases.set(k, v);
       for (const [k, v] of Object.entries(s.defines)) if (!this.defines.has(k)) this.defines.set(k, v);
-      for (const n of s.names) {
-        const list = this.mentions.get(n);
-        if (list) list.push(file);
-        else this.mentions.set(n, [file]);
-      }
-      for (const n of s.defs) {
-        const list = this.definers.get(n);
-        if (list) list.push(file);
-        else this.definers.set(n, [file]);
-      }
     }
-    // Lists grown by push keep spare capacity; the index lives for the whole run, so trim it.
-    for (const index of [this.mentions, this.definers]) for (const [k, v] of index) index.set(k, v.slice());
-    const aliasNames = [...this.socketAliases.keys()];
+    this.names = new NameIndex(function* () {
+      for (const [file, s] of scans) yield { file, names: s.names, defs: s.defs };
+    }());
+    // The index has them now: the scans live as long as the run, and their name lists were the
+    // largest part of them (one list of ~100 names per file).
+    for (const s of scans.values()) s.names = s.defs = MOVED_TO_INDEX;
     for (const [file, s] of scans) {
-      if (this.noPrefilter || s.sites || s.keepalive || s.fieldToHelper || aliasNames.some((a) => s.names.includes(a))) this.seedFiles.push(file);
+      if (this.noPrefilter || s.keepalive || this.hasSites(file, s) || s.fieldToHelper) this.seedFiles.push(file);
       if (s.keepalive) this.keepaliveFiles.push(file);
     }
     this.helperNames = new Map<string, 'macro' | 'function'>([...extraHelpers.map((h) => [h, 'function'] as const), ...[...this.keepaliveMacros.keys()].map((m) => [m, 'macro'] as const)]);
@@ -110,7 +106,9 @@ export class CProject {
 
   /** Could this file hold a site, given every alias in the project? */
   hasSites(file: string, scan: CScan): boolean {
-    return scan.sites || [...this.socketAliases.keys()].some((a) => scan.names.includes(a));
+    if (scan.sites) return true;
+    for (const alias of this.socketAliases.keys()) if (this.names.mentions(file, alias)) return true;
+    return false;
   }
 
   model(file: string): CFileModel | undefined {
@@ -137,13 +135,13 @@ export class CProject {
   }
 
   private filesMentioning(name: string): string[] {
-    return this.mentions.get(name) ?? [];
+    return this.names.filesMentioning(name);
   }
 
   /** The definitions a call from `file` reaches: a static one in the same file first. */
   definitions(name: string, file: string): FnRef[] {
     const all: FnRef[] = [];
-    for (const f of this.definers.get(name) ?? []) {
+    for (const f of this.names.definers(name)) {
       const m = this.model(f);
       if (!m) continue;
       for (const fs of m.functionsNamed(name)) all.push({ model: m, fs });
@@ -217,9 +215,8 @@ export class CProject {
 
   /** Whether a call of `name` in `callerFile` can reach its definition in `defFile` (the callers' own definitions come from the text index). */
   reaches(name: string, callerFile: string, defFile: string): boolean {
-    const definers = this.definers.get(name) ?? [];
-    if (definers.includes(callerFile)) return callerFile === defFile;
-    if (!definers.includes(defFile)) return false;
+    if (this.names.defines(callerFile, name)) return callerFile === defFile;
+    if (!this.names.defines(defFile, name)) return false;
     // A static definition is seen from its own file only (the definer's model is the one being analysed: cached).
     const defModel = this.model(defFile);
     return !defModel || defModel.functionsNamed(name).some((fs) => !fs.isStatic);

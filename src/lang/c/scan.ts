@@ -13,9 +13,9 @@ export interface CScan {
   callAliases: Record<string, { callee: string; argMap: number[] }>;
   /** Object-like #defines whose value names socket constants (`#define LISTEN_TYPE SOCK_STREAM`). */
   defines: Record<string, string>;
-  /** Identifiers followed by `(`: functions this file defines or calls. */
+  /** Identifiers followed by `(`: functions this file defines or calls. Emptied (moved into the project's NameIndex) when a CProject is built from the scan. */
   names: string[];
-  /** Functions this file defines (a name, its parameter list, then `{`). */
+  /** Functions this file defines (a name, its parameter list, then `{`). Emptied like `names`. */
   defs: string[];
   /** Could hold a socket()/accept() call (before project-wide aliases are known). */
   sites: boolean;
