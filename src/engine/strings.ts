@@ -19,3 +19,11 @@ export function detachStrings(list: string[]): string[] {
 }
 
 export const copyString = intern;
+
+/**
+ * Drops the table once a thread's pass 0 is done: the scans keep their strings, and the table,
+ * one entry per distinct identifier, was 14 MB of heap on 24,000 C files (heap snapshot).
+ */
+export function forgetInterned(): void {
+  interned.clear();
+}

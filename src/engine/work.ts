@@ -11,6 +11,7 @@ import { decodeSource } from './source.js';
 import type { Finding, Lang, Site, ToolError } from './types.js';
 import { errMessage } from './files.js';
 import { parseDirectives, type Directive } from './suppress.js';
+import { forgetInterned } from './strings.js';
 
 export interface RunSpec {
   /** Identifies one audit: a worker reuses the project it built for the same run. */
@@ -196,6 +197,7 @@ export interface LanguageOutput {
 /** A whole language in this thread: pass 0, then every site file. */
 export async function runLanguage(input: LanguageInput): Promise<LanguageOutput> {
   const scanned = await passZero(input);
+  forgetInterned();
   const r = await sitesFor(specOf(input, scanned));
   // Nothing else of this run needs the project here: free it before the next language.
   await drop(input.lang);
