@@ -71,6 +71,19 @@ export function unwrap(node: CNode): CNode {
   }
 }
 
+/**
+ * The outermost expression that hands on `node`'s value unchanged: through parentheses, casts and
+ * the arms of `?:` (`int fd = v6 ? socket(AF_INET6, …) : socket(AF_INET, …);`).
+ */
+export function valueCarrier(node: CNode): CNode {
+  let n = node;
+  for (let p = n.parent; p; p = n.parent) {
+    if (p.type === 'parenthesized_expression' || p.type === 'cast_expression' || (p.type === 'conditional_expression' && n.field !== 'condition')) n = p;
+    else break;
+  }
+  return n;
+}
+
 /** `&x` → x; anything else unchanged. */
 export function addressee(node: CNode): CNode | undefined {
   const n = unwrap(node);

@@ -2,7 +2,7 @@
 // parameters, what callers pass and do with results, which sockets land in struct fields.
 // Everything is computed lazily and memoized: the project asks only for what a site needs.
 import type { Tcp } from '../../engine/types.js';
-import { callArgs, callName, child, functionName, keyOf, textMatches, textOf, unwrap, walk } from './ast.js';
+import { callArgs, callName, child, functionName, keyOf, textMatches, textOf, unwrap, valueCarrier, walk } from './ast.js';
 import type { ArgInfo, Effects, KaEvidence, TaggedEffects } from './effects.js';
 import { isEmpty } from './effects.js';
 import type { CNode } from './parse.js';
@@ -380,8 +380,7 @@ export function resultUseOf(fs: FnScope, call: CNode, extraHelpers: HelperNames)
   const src = fs.file.src;
   const name = callName(src, call);
   if (NOT_FACTORIES.test(name)) return undefined;
-  let n = call;
-  while (n.parent && (n.parent.type === 'parenthesized_expression' || n.parent.type === 'cast_expression')) n = n.parent;
+  const n = valueCarrier(call);
   // `fd = conn->fd = make()`: every target of a chained assignment holds the result.
   const targets: CNode[] = [];
   let p = n.parent;

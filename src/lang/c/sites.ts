@@ -1,6 +1,6 @@
 // Finding socket()/accept()/accept4() calls, directly or through a project macro that
 // aliases one of them, and naming the variable that receives the descriptor.
-import { callArgs, callName, child, isFunctionBody, keyOf, textMatches, unwrap, walk } from './ast.js';
+import { callArgs, callName, child, isFunctionBody, keyOf, textMatches, unwrap, valueCarrier, walk } from './ast.js';
 import { cCatalog } from './catalog.js';
 import type { CNode } from './parse.js';
 
@@ -81,8 +81,7 @@ function stmt(call: CNode): { statement?: CNode } {
 
 /** Where the descriptor goes: `int fd = socket()`, `c->fd = socket()`, `if ((fd = socket()) < 0)`. */
 export function targetOf(src: string, call: CNode): RawSite['target'] {
-  let n = call;
-  while (n.parent && (n.parent.type === 'parenthesized_expression' || n.parent.type === 'cast_expression')) n = n.parent;
+  const n = valueCarrier(call);
   const p = n.parent;
   if (!p) return { kind: 'expression', key: '' };
   if (p.type === 'init_declarator' && n.field === 'value') {

@@ -1,7 +1,7 @@
 // Follows one socket value through one function body, in document order, and records what
 // happens to it (Effects). Calls to other project functions become edges, resolved later
 // against project facts, so the same tracker serves pass 1 (summaries) and pass 2 (sites).
-import { addressee, callArgs, callName, child, keyOf, namedChildren, textOf, unwrap, walk } from './ast.js';
+import { addressee, callArgs, callName, child, keyOf, namedChildren, textOf, unwrap, valueCarrier, walk } from './ast.js';
 import { cCatalog } from './catalog.js';
 import type { ArgInfo, Edge, Effects, KaEvidence, TaggedEffects } from './effects.js';
 import { betterKa } from './effects.js';
@@ -499,8 +499,7 @@ export function track(start: TrackStart): TaggedEffects {
 
   /** What the caller does with `call`'s result, when the callee may hand the value back. */
   function resultUse(call: CNode): TaggedEffects | undefined {
-    let n = call;
-    while (n.parent && (n.parent.type === 'parenthesized_expression' || n.parent.type === 'cast_expression')) n = n.parent;
+    const n = valueCarrier(call);
     const p = n.parent;
     if (!p) return undefined;
     if (p.type === 'return_statement') return { '': { returned: [''], escape: 'returned' }, '*': { returned: ['?'], escape: 'returned' } };
