@@ -45,6 +45,11 @@ export interface Backend<Scan, Project> {
   /** Loads grammars; called once per thread before anything else. */
   init(): Promise<void>;
   scan(text: string): Scan;
+  /**
+   * The project owns the scans from here on: it may drop from them what it has indexed in its own
+   * form (C moves every file's name lists into one flat index); only `siteFiles`, with this
+   * project, reads them again.
+   */
   createProject(scans: Map<string, Scan>, load: TextLoader, opts: BackendOptions, files?: ProjectFiles): Project;
   /** Stops what a project started (helper threads); the project is not used after. */
   dispose?(project: Project): Promise<void>;
