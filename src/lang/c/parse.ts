@@ -40,33 +40,48 @@ const NO_CHILDREN: CNode[] = Object.freeze([]) as unknown as CNode[];
 /** Subtrees mirrored on first access (function bodies not looked into yet). */
 const pending = new WeakMap<CNode, () => CNode[]>();
 
-const NAMED = 1;
-const MISSING = 2;
+/**
+ * A node's type id (tree-sitter's), field id, and flags, packed in one number: the parse cache
+ * holds ~500,000 nodes at its fullest, and a string field costs 8 bytes per node (as did the
+ * line index each node used to point to: rows are found through the root now).
+ */
+const FIELD_SHIFT = 16;
+const NAMED = 1 << 24;
+const MISSING = 1 << 25;
+/** tree-sitter's id for ERROR nodes (ts_builtin_sym_error). */
+const ERROR_TYPE_ID = 0xffff;
+
+/** Type and field names by id, from the C grammar (the only one mirrored into CNodes). */
+let names: Tables | undefined;
+
+/** The line index of each mirrored tree, by its root (and of each ERROR node listed apart). */
+const lineIndexes = new WeakMap<CNode, LineIndex>();
 
 export class CNode {
   parent: CNode | null = null;
   private kids: CNode[] | undefined;
-  private readonly flags: number;
 
   constructor(
-    readonly type: string,
-    named: boolean,
-    /** The grammar field under which the parent holds this node (`function`, `arguments`…). */
-    readonly field: string | null,
+    private readonly code: number,
     readonly start: number,
     readonly end: number,
-    missing: boolean,
-    private readonly lines: LineIndex,
-  ) {
-    this.flags = (named ? NAMED : 0) | (missing ? MISSING : 0);
+  ) {}
+
+  get type(): string {
+    return names!.types[this.code & 0xffff] ?? 'ERROR';
+  }
+
+  /** The grammar field under which the parent holds this node (`function`, `arguments`…). */
+  get field(): string | null {
+    return names!.fields[(this.code >>> FIELD_SHIFT) & 0xff] ?? null;
   }
 
   get named(): boolean {
-    return (this.flags & NAMED) !== 0;
+    return (this.code & NAMED) !== 0;
   }
 
   get missing(): boolean {
-    return (this.flags & MISSING) !== 0;
+    return (this.code & MISSING) !== 0;
   }
 
   /** Mirrors this node's subtree lazily, on the first read of `children`. */
@@ -87,6 +102,13 @@ export class CNode {
     this.kids = kids;
   }
 
+  private get lines(): LineIndex {
+    let root: CNode = this;
+    while (root.parent) root = root.parent;
+    const lines = lineIndexes.get(root);
+    if (!lines) throw new Error('CNode outside a mirrored tree');
+    return lines;
+  }
   get startRow(): number {
     return this.lines.row(this.start);
   }
@@ -99,6 +121,11 @@ export class CNode {
   get endCol(): number {
     return this.lines.col(this.end);
   }
+}
+
+function codeOf(typeId: number, fieldId: number, named: boolean, missing: boolean): number {
+  if (fieldId > 0xff) throw new Error(`C grammar field id ${fieldId} does not fit a CNode`);
+  return typeId | (fieldId << FIELD_SHIFT) | (named ? NAMED : 0) | (missing ? MISSING : 0);
 }
 
 export interface ParsedC {
@@ -144,6 +171,7 @@ function tables(language: Language): Tables {
     }
     t = { types, named, fields: language.fields };
     tablesFor.set(language, t);
+    names = t;
   }
   return t;
 }
@@ -340,7 +368,7 @@ export function mirrorTop(ctx: { parser: Parser; language: Language }, text: str
         const out = new IntList();
         const at = out.push4(n.typeId, n.startIndex, n.endIndex, 0);
         recordChildren(cursor, at, body.type, out, tab);
-        return buildChildren(out.done(), body, tab, lines, noErrors, expandBody);
+        return buildChildren(out.done(), body, tab, noErrors, expandBody);
       } finally {
         cursor.delete();
       }
@@ -348,10 +376,15 @@ export function mirrorTop(ctx: { parser: Parser; language: Language }, text: str
       part.delete();
     }
   };
-  for (let i = 0; i < top.errors.length; i += 2) errors.push(new CNode('ERROR', true, null, top.errors[i]!, top.errors[i + 1]!, false, lines));
+  for (let i = 0; i < top.errors.length; i += 2) {
+    const e = new CNode(codeOf(ERROR_TYPE_ID, 0, true, false), top.errors[i]!, top.errors[i + 1]!);
+    lineIndexes.set(e, lines);
+    errors.push(e);
+  }
   const n = top.nodes;
-  const root = new CNode(tab.types[n[0]! & 0xffff]!, true, null, n[1]!, n[2]!, false, lines);
-  root.children = buildChildren(n, root, tab, lines, errors, expandBody);
+  const root = new CNode(codeOf(n[0]! & 0xffff, 0, true, false), n[1]!, n[2]!);
+  lineIndexes.set(root, lines);
+  root.children = buildChildren(n, root, tab, errors, expandBody);
   errors.sort((a, b) => a.start - b.start);
   return { root, errors, dispose() {} };
 }
@@ -385,7 +418,6 @@ function buildChildren(
   nodes: Int32Array,
   top: CNode,
   tab: Tables,
-  lines: LineIndex,
   errors: CNode[],
   lazyBody: (body: CNode) => () => CNode[],
 ): CNode[] {
@@ -405,7 +437,7 @@ function buildChildren(
     const missing = start === end && type !== 'translation_unit';
     let level = lists.length - 1;
     const parent = parents[level]!;
-    const node = new CNode(type, tab.named[typeId] ?? false, field, start, end, missing, lines);
+    const node = new CNode(codeOf(typeId, fieldId, tab.named[typeId] ?? false, missing), start, end);
     node.parent = parent;
     lists[level]![filled[level]!++] = node;
     if (missing) errors.push(node);
