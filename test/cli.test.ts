@@ -147,6 +147,20 @@ describe('bad input: a per-file diagnostic, the run goes on', () => {
     expect(doc.errors.map((e: { file: string }) => e.file)).toContain('garbage.c');
   });
 
+  it('TS/JS nested thousands deep (generated concatenations, call chains) is analysed; too deep for the parser gets a clear error', async () => {
+    const head = "import net from 'node:net';\n";
+    const concat = `export function f(): number {\n  const x = ${Array(20000).fill('1').join(' + ')};\n  const s = net.connect(80, 'example.com');\n  s.write('x');\n  return x;\n}\n`;
+    const chain = `export function g(): void {\n  net.connect(80, 'example.com')${".on('data', () => {})".repeat(3000)};\n}\n`;
+    writeFileSync(join(dir, 'concat.ts'), head + concat);
+    writeFileSync(join(dir, 'chain.ts'), head + chain);
+    writeFileSync(join(dir, 'nested.ts'), `${head}export function h(): void {\n${'{'.repeat(20000)}net.connect(80, 'h');${'}'.repeat(20000)}\n}\n`);
+    const r = await cli(['--format', 'json', '.'], dir);
+    expect(r.code).toBe(2);
+    const doc = JSON.parse(r.out);
+    expect(doc.findings.map((f: { file: string }) => f.file).sort()).toEqual(['chain.ts', 'concat.ts']);
+    expect(doc.errors).toEqual([{ file: 'nested.ts', severity: 'error', message: 'nested too deeply to be parsed (the stack ran out); this file was not analysed' }]);
+  });
+
   it('a file whose parse errors nest thousands deep gets the parse diagnostic, not a crash', async () => {
     // As in libtomcrypt's ltc_ecc_fp_mulmod.c: a macro line without `;` before a long table.
     const table = 'LOCK_GLOBAL(lock)\nstatic const struct { int a, b, c; } t[] = {\n' + '   { 1, 0, 0 }, { 2, 1, 2 },\n'.repeat(3000) + '};\n';

@@ -84,6 +84,17 @@ function heapLimitMb(override: number | undefined, langs: Array<[Lang, FoundFile
   return Math.ceil(160 + files * 0.016);
 }
 
+/**
+ * What to tell the user about an exception while analysing a file. The parsers (TypeScript's,
+ * tree-sitter's error recovery) recurse as deep as the code nests, so a file nested thousands of
+ * levels deep can exhaust the stack; ka-audit's own walks do not recurse.
+ */
+export function internalErrorMessage(stack: string): string {
+  const first = stack.split('\n')[0]!;
+  if (/^RangeError: Maximum call stack size exceeded/.test(first)) return 'nested too deeply to be parsed (the stack ran out); this file was not analysed';
+  return `internal error while analysing: ${first}`;
+}
+
 /** Loaded only for a pool: its modules took ~20 ms of every small or cached run (CPU profile). */
 async function makePool(n: number, heapMb: number): Promise<Piscina | undefined> {
   // Workers run compiled JS; from sources without a build (some test setups) stay in-thread.
@@ -244,7 +255,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     parsed += out.parsed;
     const byDisplay = new Map((byLang.get(lang) ?? []).map((f) => [f.display, f]));
     for (const o of out.outcomes) {
-      if (o.internalError) errors.push({ file: o.file, message: `internal error while analysing: ${o.internalError.split('\n')[0]}` });
+      if (o.internalError) errors.push({ file: o.file, message: internalErrorMessage(o.internalError) });
       for (const d of o.diagnostics) errors.push({ file: o.file, message: d.message, severity: d.severity });
       for (const s of o.sites) sites.push({ file: o.file, ...s });
       if (o.findings.length) {

@@ -10,6 +10,7 @@ import { isFunctionLike } from './classify.js';
 import { netValues } from './imports.js';
 import type { TsFile } from './parse.js';
 import { skipParens } from './scope.js';
+import { forEachDescendant } from './walk.js';
 
 interface Style {
   eol: string;
@@ -295,14 +296,12 @@ function dominantEol(text: string): string {
 function styleOf(file: TsFile): Style {
   let withSemi = 0;
   let without = 0;
-  const visit = (n: ts.Node): void => {
+  forEachDescendant(file.sf, (n) => {
     if (ts.isExpressionStatement(n) || ts.isVariableStatement(n) || ts.isReturnStatement(n)) {
       if (n.getText(file.sf).endsWith(';')) withSemi++;
       else without++;
     }
-    ts.forEachChild(n, visit);
-  };
-  visit(file.sf);
+  });
   const indents = file.text.split('\n').map((l) => /^[ \t]*/.exec(l)![0]).filter((s) => s.length > 0);
   const tabs = indents.filter((s) => s.startsWith('\t')).length;
   let unit = '  ';

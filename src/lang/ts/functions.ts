@@ -7,6 +7,7 @@ import type { TsFile } from './parse.js';
 import { isFunctionScope, skipParens, type Binding } from './scope.js';
 import { thisClassOf } from './syntax.js';
 import type { TrackContext } from './track.js';
+import { forEachDescendant } from './walk.js';
 
 /** The parameter that receives argument `index` (a TypeScript `this` parameter takes no argument). */
 export function paramAt(fn: ts.SignatureDeclaration, index: number): ts.ParameterDeclaration | undefined {
@@ -95,14 +96,12 @@ function memberFunction(cls: ts.Node, name: string): ts.SignatureDeclaration | u
   if (ts.isSourceFile(cls)) {
     // ES5 classes: Foo.prototype.name = function () {}.
     let found: ts.SignatureDeclaration | undefined;
-    const visit = (n: ts.Node): void => {
-      if (found) return;
+    forEachDescendant(cls, (n) => {
+      if (found) return false;
       if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(n.left) && n.left.name.text === name && /\.prototype$/.test(n.left.expression.getText(cls)) && isFunctionExpr(n.right)) {
         found = skipParens(n.right) as ts.FunctionExpression;
       }
-      ts.forEachChild(n, visit);
-    };
-    visit(cls);
+    });
     return found;
   }
   return undefined;
@@ -234,12 +233,13 @@ function localDecl(file: TsFile, e: ts.Expression): ts.Node {
 
 function findFunctionNamed(file: TsFile, name: string): ts.Node | undefined {
   let found: ts.Node | undefined;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
-    if (ts.isFunctionDeclaration(n) && n.name?.text === name && n.body) found = n;
-    else ts.forEachChild(n, visit);
-  };
-  visit(file.sf);
+  forEachDescendant(file.sf, (n) => {
+    if (found) return false;
+    if (ts.isFunctionDeclaration(n) && n.name?.text === name && n.body) {
+      found = n;
+      return false;
+    }
+  });
   return found;
 }
 
@@ -283,7 +283,7 @@ export function callersOf(ctx: TrackContext, file: TsFile, fn: ts.SignatureDecla
       }
     };
     if (sameFile && own) viaAlias(own.id);
-    const visit = (n: ts.Node): void => {
+    forEachDescendant(f.sf, (n) => {
       if (!sameFile && ts.isImportSpecifier(n) && (n.propertyName ?? n.name).text === name) viaAlias(n.name);
       if (ts.isCallExpression(n) && !isInside(n, fn)) {
         const c = skipParens(n.expression);
@@ -298,9 +298,7 @@ export function callersOf(ctx: TrackContext, file: TsFile, fn: ts.SignatureDecla
           out.push({ file: f, node: n });
         }
       }
-      ts.forEachChild(n, visit);
-    };
-    visit(f.sf);
+    });
   };
   scan(file, true);
   if (exported || methodLike) {

@@ -2,6 +2,7 @@
 // refers to. Parse-only analysis needs this so that a repo's own `Socket` class or a local
 // function named `connect` is never mistaken for the `net` one.
 import ts from './tsc.cjs';
+import { forEachDescendant, reverseFrom } from './walk.js';
 
 export type BindingKind = 'var' | 'let' | 'const' | 'param' | 'function' | 'class' | 'import' | 'catch' | 'enum';
 
@@ -75,14 +76,12 @@ export class FileScopes {
 
   /** `var` and function declarations anywhere in a function body (not in nested functions). */
   private declareHoisted(body: ts.Node, scope: Scope): void {
-    const visit = (n: ts.Node): void => {
+    forEachDescendant(body, (n) => {
       if (ts.isVariableDeclarationList(n) && !(n.flags & ts.NodeFlags.BlockScoped)) {
         for (const d of n.declarations) this.bindName(scope, d.name, 'var', d);
       }
-      if (isFunctionScope(n) || ts.isClassLike(n)) return;
-      ts.forEachChild(n, visit);
-    };
-    ts.forEachChild(body, visit);
+      if (n !== body && (isFunctionScope(n) || ts.isClassLike(n))) return false;
+    });
   }
 
   /** let/const/class/function/import/enum declared directly in a block's statement list. */
@@ -112,15 +111,46 @@ export class FileScopes {
   }
 
   // ---- walking ------------------------------------------------------------------------------
+  // With a stack rather than recursion: generated code nests expressions thousands deep. Each
+  // entry walks a node in a scope, or is an action that must run between two walks. Entries for
+  // one node are pushed last first, so that they come off the stack in document order.
+
+  private readonly todo: Array<ts.Node | (() => void)> = [];
+  private readonly todoScopes: Scope[] = [];
+  /** The scope `pushChild` gives: one callback for every forEachChild, not a closure per node. */
+  private childScope: Scope | undefined;
+  private readonly pushChild = (c: ts.Node): void => {
+    this.todo.push(c);
+    this.todoScopes.push(this.childScope!);
+  };
 
   private walkChildren(node: ts.Node, scope: Scope): void {
-    ts.forEachChild(node, (c) => this.walk(c, scope));
+    this.pushChildren(node, scope);
+    while (this.todo.length) {
+      const next = this.todo.pop()!;
+      const scope = this.todoScopes.pop()!;
+      if (typeof next === 'function') next();
+      else this.visit(next, scope);
+    }
   }
 
-  private walk(node: ts.Node, scope: Scope): void {
+  private push(node: ts.Node | (() => void), scope: Scope): void {
+    this.todo.push(node);
+    this.todoScopes.push(scope);
+  }
+
+  private pushChildren(node: ts.Node, scope: Scope): void {
+    const at = this.todo.length;
+    this.childScope = scope;
+    ts.forEachChild(node, this.pushChild);
+    reverseFrom(this.todo, at); // the scopes pushed are all the same
+  }
+
+  /** Walks `node` itself, and pushes what to walk next. */
+  private visit(node: ts.Node, scope: Scope): void {
     if (isTypeOnly(node)) {
       // Types name no values; but `class A extends B` names the value B.
-      if (ts.isExpressionWithTypeArguments(node) && isClassExtends(node)) this.walk(node.expression, scope);
+      if (ts.isExpressionWithTypeArguments(node) && isClassExtends(node)) this.push(node.expression, scope);
       return;
     }
     if (ts.isIdentifier(node)) {
@@ -128,7 +158,7 @@ export class FileScopes {
       return;
     }
     if (isFunctionScope(node)) {
-      this.walkFunction(node, scope);
+      this.pushFunction(node, scope);
       return;
     }
     if (ts.isClassLike(node)) {
@@ -137,14 +167,14 @@ export class FileScopes {
         inner = { parent: scope, names: new Map() };
         this.bind(inner, node.name, 'class', node);
       }
-      this.walkChildren(node, inner);
+      this.pushChildren(node, inner);
       return;
     }
     if (ts.isBlock(node) || ts.isModuleBlock(node) || ts.isCaseBlock(node)) {
       const inner: Scope = { parent: scope, names: new Map() };
       const statements = ts.isCaseBlock(node) ? node.clauses.flatMap((c) => [...c.statements]) : node.statements;
       this.declareLexical(statements, inner);
-      this.walkChildren(node, inner);
+      this.pushChildren(node, inner);
       return;
     }
     if (ts.isForStatement(node) || ts.isForInStatement(node) || ts.isForOfStatement(node)) {
@@ -153,53 +183,63 @@ export class FileScopes {
       if (init && ts.isVariableDeclarationList(init) && init.flags & ts.NodeFlags.BlockScoped) {
         for (const d of init.declarations) this.bindName(inner, d.name, init.flags & ts.NodeFlags.Const ? 'const' : 'let', d);
       }
-      this.walkChildren(node, inner);
+      this.pushChildren(node, inner);
       return;
     }
     if (ts.isCatchClause(node)) {
       const inner: Scope = { parent: scope, names: new Map() };
       if (node.variableDeclaration) this.bindName(inner, node.variableDeclaration.name, 'catch', node.variableDeclaration);
-      this.walkChildren(node, inner);
+      this.pushChildren(node, inner);
       return;
     }
     if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(skipParens(node.left))) {
-      this.walk(node.left, scope);
-      const b = this.bindingOf(skipParens(node.left) as ts.Identifier);
-      if (b) b.writes.push(node.right);
-      this.walk(node.right, scope);
+      // Last first: the left side, then (once it is resolved) the write, then the right side.
+      this.push(node.right, scope);
+      this.push(() => {
+        const b = this.bindingOf(skipParens(node.left) as ts.Identifier);
+        if (b) b.writes.push(node.right);
+      }, scope);
+      this.push(node.left, scope);
       return;
     }
-    this.walkChildren(node, scope);
+    this.pushChildren(node, scope);
   }
 
-  private walkFunction(fn: ts.SignatureDeclaration, scope: Scope): void {
+  private pushFunction(fn: ts.SignatureDeclaration, scope: Scope): void {
     const inner: Scope = { parent: scope, names: new Map() };
     // A function expression's own name is visible only inside it.
     if (ts.isFunctionExpression(fn) && fn.name) this.bind(inner, fn.name, 'function', fn);
     for (const p of fn.parameters) this.bindName(inner, p.name, 'param', p);
     const body = (fn as ts.FunctionLikeDeclaration).body;
-    // Names and defaults of parameters first, in the function's scope.
+    const at = this.todo.length;
+    // In order (reversed below): names and defaults of parameters first, in the function's scope.
     for (const p of fn.parameters) {
-      if (!ts.isIdentifier(p.name)) this.walkBindingPattern(p.name, inner);
-      if (p.initializer) this.walk(p.initializer, inner);
+      if (!ts.isIdentifier(p.name)) this.pushPattern(p.name, inner);
+      if (p.initializer) this.push(p.initializer, inner);
     }
-    if (fn.name && ts.isComputedPropertyName(fn.name)) this.walk(fn.name.expression, scope);
-    if (!body) return;
-    if (ts.isBlock(body)) {
-      this.declareHoisted(body, inner);
-      this.declareLexical(body.statements, inner);
-      ts.forEachChild(body, (c) => this.walk(c, inner));
-    } else {
-      this.walk(body, inner);
+    if (fn.name && ts.isComputedPropertyName(fn.name)) this.push(fn.name.expression, scope);
+    if (body && ts.isBlock(body)) {
+      // Declared once the parameters' defaults are walked, as a recursive walk did.
+      this.push(() => {
+        this.declareHoisted(body, inner);
+        this.declareLexical(body.statements, inner);
+      }, inner);
+      this.childScope = inner;
+      ts.forEachChild(body, this.pushChild);
+    } else if (body) {
+      this.push(body, inner);
     }
+    reverseFrom(this.todo, at);
+    reverseFrom(this.todoScopes, at);
   }
 
-  private walkBindingPattern(p: ts.BindingPattern, scope: Scope): void {
+  /** Computed keys and defaults of a destructuring pattern, in order, nested patterns included. */
+  private pushPattern(p: ts.BindingPattern, scope: Scope): void {
     for (const el of p.elements) {
       if (ts.isOmittedExpression(el)) continue;
-      if (el.propertyName && ts.isComputedPropertyName(el.propertyName)) this.walk(el.propertyName.expression, scope);
-      if (el.initializer) this.walk(el.initializer, scope);
-      if (!ts.isIdentifier(el.name)) this.walkBindingPattern(el.name, scope);
+      if (el.propertyName && ts.isComputedPropertyName(el.propertyName)) this.push(el.propertyName.expression, scope);
+      if (el.initializer) this.push(el.initializer, scope);
+      if (!ts.isIdentifier(el.name)) this.pushPattern(el.name, scope);
     }
   }
 

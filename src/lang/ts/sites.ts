@@ -5,6 +5,7 @@ import ts from './tsc.cjs';
 import { netValues, SITE_MEMBERS, type Mod, type SiteKind } from './imports.js';
 import type { TsFile } from './parse.js';
 import { skipParens } from './scope.js';
+import { forEachDescendant } from './walk.js';
 
 export type SocketCall = ts.CallExpression | ts.NewExpression;
 
@@ -23,7 +24,7 @@ export interface RawSite {
 
 export function findSites(file: TsFile): RawSite[] {
   const byKey = new Map<string, RawSite>();
-  const visit = (n: ts.Node): void => {
+  forEachDescendant(file.sf, (n) => {
     if ((ts.isCallExpression(n) || ts.isNewExpression(n)) && mayBeSiteCallee(n.expression)) {
       for (const v of netValues(file, n.expression)) {
         if (v.kind !== 'member') continue;
@@ -38,9 +39,7 @@ export function findSites(file: TsFile): RawSite[] {
         byKey.set(key, site);
       }
     }
-    ts.forEachChild(n, visit);
-  };
-  visit(file.sf);
+  });
   return [...byKey.values()].sort((a, b) => a.anchor.getStart(file.sf) - b.anchor.getStart(file.sf) || (a.api < b.api ? -1 : 1));
 }
 

@@ -5,6 +5,7 @@ import { netValues } from './imports.js';
 import type { TsFile } from './parse.js';
 import { isFunctionScope, skipParens, type Binding } from './scope.js';
 import type { TrackContext } from './track.js';
+import { forEachDescendant } from './walk.js';
 
 export function enclosingFunction(n: ts.Node): ts.SignatureDeclaration | undefined {
   for (let p = n.parent; p; p = p.parent) if (isFunctionScope(p)) return p;
@@ -88,16 +89,14 @@ export function accessesNamed(ctx: TrackContext, file: TsFile, name: string): ts
   let idx = ctx.accessIndex.get(file);
   if (!idx) {
     const m = new Map<string, ts.PropertyAccessExpression[]>();
-    const visit = (n: ts.Node): void => {
+    forEachDescendant(file.sf, (n) => {
       if (ts.isPropertyAccessExpression(n)) {
         const k = n.name.text;
         const list = m.get(k);
         if (list) list.push(n);
         else m.set(k, [n]);
       }
-      ts.forEachChild(n, visit);
-    };
-    visit(file.sf);
+    });
     ctx.accessIndex.set(file, (idx = m));
   }
   return idx.get(name) ?? [];

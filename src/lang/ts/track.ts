@@ -9,6 +9,7 @@ import { calleeFunctions, callersOf, functionName, functionOf, isFunctionExpr, p
 import { netValues } from './imports.js';
 import { skipParens, type Binding } from './scope.js';
 import { accessesNamed, enclosingFunction, isAssignmentTarget, isCallbackArgument, isExported, namedEnclosingFunction, pathOf, thisFunction, tlsWrapperOf, type PathKey } from './syntax.js';
+import { forEachDescendant } from './walk.js';
 
 export type KaKind = 'direct' | 'option' | 'wrapper' | 'conditional';
 
@@ -319,11 +320,9 @@ export class Tracker {
     const body = (fn as ts.FunctionLikeDeclaration).body;
     if (!body || this.seenValues.has(fn)) return;
     this.seenValues.add(fn);
-    const visit = (n: ts.Node): void => {
+    forEachDescendant(body, (n) => {
       if (n.kind === ts.SyntaxKind.ThisKeyword && thisFunction(n) === fn) this.value(file, n as ts.Expression);
-      ts.forEachChild(n, visit);
-    };
-    visit(body);
+    });
   }
 
   private passed(file: TsFile, call: ts.CallExpression | ts.NewExpression, index: number, promise: boolean): void {
