@@ -85,6 +85,32 @@ export function pathOf(file: TsFile, e: ts.Expression): PathKey | undefined {
   return undefined;
 }
 
+/**
+ * The property accesses with the same path as `path` (`this.sock` in the same class, `c.sock` on
+ * the same binding), in document order. Grouped once per file and last name: comparing every
+ * `.sock` access with each socket stored in one took 18 s on a file of 2,000 such classes.
+ */
+export function accessesAtPath(ctx: TrackContext, file: TsFile, path: PathKey): ts.PropertyAccessExpression[] {
+  const keyOf = (p: PathKey) => `${p.root}\0${p.props.join('.')}`;
+  const last = path.props[path.props.length - 1]!;
+  let byName = ctx.pathIndex.get(file);
+  if (!byName) ctx.pathIndex.set(file, (byName = new Map()));
+  let groups = byName.get(last);
+  if (!groups) {
+    groups = new Map();
+    for (const pa of accessesNamed(ctx, file, last)) {
+      const p = pathOf(file, pa);
+      if (!p) continue;
+      const k = keyOf(p);
+      const list = groups.get(k);
+      if (list) list.push(pa);
+      else groups.set(k, [pa]);
+    }
+    byName.set(last, groups);
+  }
+  return groups.get(keyOf(path)) ?? [];
+}
+
 export function accessesNamed(ctx: TrackContext, file: TsFile, name: string): ts.PropertyAccessExpression[] {
   let idx = ctx.accessIndex.get(file);
   if (!idx) {

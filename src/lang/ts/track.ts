@@ -8,7 +8,7 @@ import { keepaliveGuard, truthOf } from './evidence.js';
 import { calleeFunctions, callersOf, functionName, functionOf, isFunctionExpr, paramAt } from './functions.js';
 import { netValues } from './imports.js';
 import { skipParens, type Binding } from './scope.js';
-import { accessesNamed, enclosingFunction, isAssignmentTarget, isCallbackArgument, isExported, namedEnclosingFunction, pathOf, thisFunction, tlsWrapperOf, type PathKey } from './syntax.js';
+import { accessesAtPath, enclosingFunction, isAssignmentTarget, isCallbackArgument, isExported, namedEnclosingFunction, pathOf, thisFunction, tlsWrapperOf, type PathKey } from './syntax.js';
 import { forEachDescendant } from './walk.js';
 
 export type KaKind = 'direct' | 'option' | 'wrapper' | 'conditional';
@@ -57,10 +57,12 @@ export interface TrackContext {
   paramMemo: WeakMap<ts.Node, Map<number, Facts | 'busy'>>;
   /** Property-access index per file: name → accesses. */
   accessIndex: WeakMap<TsFile, Map<string, ts.PropertyAccessExpression[]>>;
+  /** The same accesses grouped by their whole path, per file and last name (see accessesAtPath). */
+  pathIndex: WeakMap<TsFile, Map<string, Map<string, ts.PropertyAccessExpression[]>>>;
 }
 
 export function newContext(project: TsProject, helpers: string[]): TrackContext {
-  return { project, helpers: new Set([...helpers, ...project.helpers]), paramMemo: new WeakMap(), accessIndex: new WeakMap() };
+  return { project, helpers: new Set([...helpers, ...project.helpers]), paramMemo: new WeakMap(), accessIndex: new WeakMap(), pathIndex: new WeakMap() };
 }
 
 /** Methods of net.Socket / net.Server that return `this`, so a chain keeps the socket. */
@@ -241,11 +243,7 @@ export class Tracker {
     if (this.seenHandles.has(key)) return;
     this.seenHandles.add(key);
     this.facts.handles.push(text);
-    const last = path.props[path.props.length - 1]!;
-    for (const pa of accessesNamed(this.ctx, file, last)) {
-      const other = pathOf(file, pa);
-      if (other && other.root === path.root && other.props.join('.') === path.props.join('.')) this.ref(file, pa);
-    }
+    for (const pa of accessesAtPath(this.ctx, file, path)) this.ref(file, pa);
   }
 
   /** A reference to a handle: everything but being assigned to is a use of the socket. */
