@@ -7,6 +7,9 @@ import type { Finding, TextEdit } from './types.js';
 
 export class OverlapError extends Error {}
 
+/** Identical edits (two findings, one fix) have the same key and are applied once. */
+const editKey = (e: TextEdit) => `${e.start}:${e.end}:${e.text}`;
+
 /** Applies non-overlapping edits; identical edits (two findings, one fix) are applied once. */
 export function applyEdits(text: string, edits: TextEdit[]): string {
   const unique = dedupe(edits).sort((a, b) => a.start - b.start || a.end - b.end);
@@ -24,7 +27,7 @@ export function applyEdits(text: string, edits: TextEdit[]): string {
 function dedupe(edits: TextEdit[]): TextEdit[] {
   const seen = new Set<string>();
   return edits.filter((e) => {
-    const k = `${e.start}:${e.end}:${e.text}`;
+    const k = editKey(e);
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
@@ -64,7 +67,6 @@ export function planFile(text: string, findings: Finding[], unsafe = false): Fil
   return applied.length ? { text: applyEdits(text, chosen), applied, skipped } : { applied, skipped };
 }
 
-const editKey = (e: TextEdit) => `${e.start}:${e.end}:${e.text}`;
 const byPosition = (a: TextEdit, b: TextEdit) => a.start - b.start || a.end - b.end;
 
 /**
