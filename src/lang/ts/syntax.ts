@@ -111,7 +111,7 @@ export function accessesAtPath(ctx: TrackContext, file: TsFile, path: PathKey): 
   return groups.get(keyOf(path)) ?? [];
 }
 
-export function accessesNamed(ctx: TrackContext, file: TsFile, name: string): ts.PropertyAccessExpression[] {
+function accessesNamed(ctx: TrackContext, file: TsFile, name: string): ts.PropertyAccessExpression[] {
   let idx = ctx.accessIndex.get(file);
   if (!idx) {
     const m = new Map<string, ts.PropertyAccessExpression[]>();
