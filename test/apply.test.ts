@@ -4,10 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { applyEdits, OverlapError, planFile, type FilePlan } from '../src/engine/apply.js';
 import type { Finding, TextEdit } from '../src/engine/types.js';
 
+type Plan = Omit<FilePlan, 'edits'>;
+
 /** planFile as it was: every fix checked by applying all chosen edits plus its own. */
-function referencePlan(text: string, findings: Finding[], unsafe = false): FilePlan {
+function referencePlan(text: string, findings: Finding[], unsafe = false): Plan {
   const applied: Finding[] = [];
-  const skipped: FilePlan['skipped'] = [];
+  const skipped: Plan['skipped'] = [];
   const chosen: TextEdit[] = [];
   for (const f of findings) {
     if (!f.fix || f.suppressed) continue;
@@ -56,8 +58,11 @@ describe('planFile', () => {
         return finding(edits, rnd(10) !== 0, rnd(20) === 0);
       });
       const want = referencePlan(text, findings);
-      const got = planFile(text, findings);
+      const { edits, ...got } = planFile(text, findings);
       expect(got).toEqual(want);
+      // The edits it reports are the ones that make its text.
+      if (got.text === undefined) expect(edits).toEqual([]);
+      else expect(applyEdits(text, edits)).toBe(got.text);
       expect(got.applied.map((f) => findings.indexOf(f))).toEqual(want.applied.map((f) => findings.indexOf(f)));
       overlaps += want.skipped.filter((s) => s.reason === 'overlaps another fix').length;
       outOfRange += want.skipped.filter((s) => s.reason.startsWith('RangeError')).length;
@@ -73,6 +78,7 @@ describe('planFile', () => {
     const c = finding([{ start: 2, end: 4, text: 'X' }, { start: 6, end: 6, text: 'Z' }]);
     const plan = planFile('0123456789', [a, b, c]);
     expect(plan.text).toBe('01X45Z6789');
+    expect(plan.edits).toEqual([{ start: 2, end: 4, text: 'X' }, { start: 6, end: 6, text: 'Z' }]);
     expect(plan.applied).toEqual([a, c]);
     expect(plan.skipped).toEqual([{ finding: b, reason: 'overlaps another fix' }]);
   });

@@ -5,6 +5,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { applyPatch } from 'diff';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../src/cli/program.js';
 import { FIXTURES } from './lib/fixtures.js';
@@ -182,6 +183,9 @@ describe('--fix and --fix-dry-run', () => {
     expect(r.out).toMatch(/^--- a\/client\.c/m);
     expect(r.out).toMatch(/^\+.*SO_KEEPALIVE/m);
     expect(readFileSync(join(dir, 'client.c'), 'utf8')).toBe(CLIENT);
+    // The diff, applied to the file, gives what --fix writes.
+    expect((await cli(['--fix', '.'], dir)).code).toBe(0);
+    expect(applyPatch(CLIENT, r.out)).toBe(readFileSync(join(dir, 'client.c'), 'utf8'));
   });
 
   it('keeps CRLF, BOM, tabs, file mode and every untouched byte; a second run changes nothing', async () => {

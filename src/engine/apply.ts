@@ -12,12 +12,25 @@ const editKey = (e: TextEdit) => `${e.start}:${e.end}:${e.text}`;
 
 /** Applies non-overlapping edits; identical edits (two findings, one fix) are applied once. */
 export function applyEdits(text: string, edits: TextEdit[]): string {
+  return applyOrdered(text, orderedEdits(text, edits));
+}
+
+/** The edits applyEdits applies, in its order: deduplicated, sorted, checked. */
+function orderedEdits(text: string, edits: TextEdit[]): TextEdit[] {
   const unique = dedupe(edits).sort((a, b) => a.start - b.start || a.end - b.end);
-  let out = '';
   let pos = 0;
   for (const e of unique) {
     if (e.start < pos) throw new OverlapError(`overlapping edits at offset ${e.start}`);
     if (e.start < 0 || e.end > text.length || e.end < e.start) throw new RangeError(`edit out of range: ${e.start}..${e.end}`);
+    pos = e.end;
+  }
+  return unique;
+}
+
+function applyOrdered(text: string, ordered: TextEdit[]): string {
+  let out = '';
+  let pos = 0;
+  for (const e of ordered) {
     out += text.slice(pos, e.start) + e.text;
     pos = e.end;
   }
@@ -37,6 +50,8 @@ function dedupe(edits: TextEdit[]): TextEdit[] {
 export interface FilePlan {
   /** The fixed text, or undefined when no fix applied. */
   text?: string;
+  /** The edits that make `text`, in the order applied (what a diff of the fix is built from). */
+  edits: TextEdit[];
   applied: Finding[];
   skipped: Array<{ finding: Finding; reason: string }>;
 }
@@ -64,7 +79,9 @@ export function planFile(text: string, findings: Finding[], unsafe = false): Fil
     chosen.push(...f.fix.edits);
     applied.push(f);
   }
-  return applied.length ? { text: applyEdits(text, chosen), applied, skipped } : { applied, skipped };
+  if (!applied.length) return { edits: [], applied, skipped };
+  const edits = orderedEdits(text, chosen);
+  return { text: applyOrdered(text, edits), edits, applied, skipped };
 }
 
 const byPosition = (a: TextEdit, b: TextEdit) => a.start - b.start || a.end - b.end;

@@ -1,15 +1,17 @@
 // --fix and --fix-dry-run: plan each file's safe fixes, check that the result still parses,
 // then write atomically (or render a unified diff). Shared by the CLI; the core never prints.
-import { createTwoFilesPatch } from 'diff';
 import type { AuditResult } from './audit.js';
 import { planFile, writeAtomic } from './apply.js';
+import { unifiedDiff } from './patch.js';
 import { backendFor } from './backends.js';
-import type { Finding, ToolError } from './types.js';
+import type { Finding, TextEdit, ToolError } from './types.js';
 
 export interface FileFix {
   file: string;
   before: string;
   after: string;
+  /** The edits that make `after` of `before`, in the order applied. */
+  edits: TextEdit[];
   applied: Finding[];
 }
 
@@ -40,7 +42,7 @@ export async function prepareFixes(result: AuditResult, opts: { unsafe?: boolean
       }
     }
     for (const f of plan.applied) fixed.add(f);
-    fixes.push({ file, before: audited.source.text, after: plan.text, applied: plan.applied });
+    fixes.push({ file, before: audited.source.text, after: plan.text, edits: plan.edits, applied: plan.applied });
   }
   return { fixes, errors, remaining: result.findings.filter((f) => !fixed.has(f)) };
 }
@@ -60,5 +62,5 @@ export function writeFixes(result: AuditResult, outcome: FixOutcome): ToolError[
 
 /** A unified diff of every planned fix (`--fix-dry-run`), with the file's own line endings. */
 export function renderDiff(outcome: FixOutcome): string {
-  return outcome.fixes.map((fx) => createTwoFilesPatch(`a/${fx.file}`, `b/${fx.file}`, fx.before, fx.after, '', '', { context: 3 })).join('');
+  return outcome.fixes.map((fx) => unifiedDiff(`a/${fx.file}`, `b/${fx.file}`, fx.before, fx.edits)).join('');
 }
