@@ -14,6 +14,25 @@ export function intern(s: string): string {
   return copy;
 }
 
+/** Interned strings by a hash of their characters, to find one without cutting it out of a text. */
+const byHash = new Map<number, string | string[]>();
+
+/** intern(text.slice(start, end)), where `hash` is the caller's hash of those characters. */
+export function internSlice(text: string, start: number, end: number, hash: number): string {
+  const length = end - start;
+  const hit = byHash.get(hash);
+  if (typeof hit === 'string') {
+    if (hit.length === length && text.startsWith(hit, start)) return hit;
+  } else if (hit) {
+    for (const s of hit) if (s.length === length && text.startsWith(s, start)) return s;
+  }
+  const s = intern(text.slice(start, end));
+  if (hit === undefined) byHash.set(hash, s);
+  else if (typeof hit === 'string') byHash.set(hash, [hit, s]);
+  else hit.push(s);
+  return s;
+}
+
 export function detachStrings(list: string[]): string[] {
   return list.map(intern);
 }
@@ -26,4 +45,5 @@ export const copyString = intern;
  */
 export function forgetInterned(): void {
   interned.clear();
+  byHash.clear();
 }

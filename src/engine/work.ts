@@ -196,9 +196,14 @@ export interface LanguageOutput {
 
 /** A whole language in this thread: pass 0, then every site file. */
 export async function runLanguage(input: LanguageInput): Promise<LanguageOutput> {
+  const started = performance.now();
+  // KA_AUDIT_TIMING=1 (profiling): how long this language's pass 0 and analysis took, on stderr.
+  const trace = process.env['KA_AUDIT_TIMING'] ? (what: string) => process.stderr.write(`ka-audit timing: ${input.lang} ${what} after ${Math.round(performance.now() - started)} ms\n`) : () => {};
   const scanned = await passZero(input);
   forgetInterned();
+  trace(`pass 0 of ${input.files.length} files done`);
   const r = await sitesFor(specOf(input, scanned));
+  trace(`analysis done`);
   // Nothing else of this run needs the project here: free it before the next language.
   await drop(input.lang);
   return { outcomes: r.outcomes, parsed: r.parsed, problems: scanned.problems, directives: scanned.directives };

@@ -1,7 +1,7 @@
 // Pass 0: a cheap text scan of every C file (no parsing). It finds the names other files must
 // know (macros that alias socket()/accept(), keepalive and close macros, socket constants) and
 // which function names each file mentions, so the project can parse files only on demand.
-import { copyString, detachStrings } from '../../engine/strings.js';
+import { copyString, internSlice } from '../../engine/strings.js';
 import { socketAliasOf, type SocketAlias } from './sites.js';
 
 export interface CScan {
@@ -25,55 +25,114 @@ export interface CScan {
   fieldToHelper: boolean;
 }
 
-const DEFINE = /^[ \t]*#[ \t]*define[ \t]+(\w+)(\(([^)]*)\))?[ \t]*((?:[^\n\\]|\\\n|\\.)*)$/gm;
+// A #define line (with its continuations), matched from a line's start (see defineLines).
+const DEFINE = /[ \t]*#[ \t]*define[ \t]+(\w+)(\(([^)]*)\))?[ \t]*((?:[^\n\\]|\\\n|\\.)*)$/my;
 const SOCKETISH = /\b(AF_|PF_|SOCK_|IPPROTO_|SOL_|SO_)\w+/;
-const CALLED = /\b([A-Za-z_]\w*)\s*\(/g;
-// Anchored on the literal (`opt`, `alive`) rather than `\b\w*`: the latter retries at every word.
-const FIELD_TO_HELPER = /(?:opt|[Aa]live)\w*\s*\([^;()]*(?:->|\.)\s*\w*(?:fd|sock|socket)\s*[,)]/;
+// FIELD_TO_HELPER: /(?:opt|[Aa]live)\w*\s*\([^;()]*(?:->|\.)\s*\w*(?:fd|sock|socket)\s*[,)]/, tested from
+// the `(` of each word followed by one (forEachCall finds them), as a sticky regex for the rest.
+const FIELD_TO_HELPER_ARGS = /\([^;()]*(?:->|\.)\s*\w*(?:fd|sock|socket)\s*[,)]/y;
 const KEYWORDS = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', 'defined', 'do', 'else', 'case', '__attribute__', 'typeof', '__typeof__', 'alignof', '_Alignof', 'offsetof']);
 
 export function scanC(text: string): CScan {
   const scan: CScan = { socketAliases: {}, keepaliveMacros: {}, closeMacros: [], callAliases: {}, defines: {}, names: [], defs: [], sites: false, keepalive: false, fieldToHelper: false };
-  if (text.includes('define')) {
-    for (const m of text.matchAll(DEFINE)) {
-      const name = copyString(m[1]!);
-      const params = m[2] ? m[3]!.split(',').map((s) => copyString(s.trim())).filter(Boolean) : null;
-      const body = copyString(m[4]!.replace(/\\\n/g, ' ').replace(/\/\*.*?\*\/|\/\/.*$/g, '').trim());
-      const alias = socketAliasOf(params, body);
-      if (alias) {
-        scan.socketAliases[name] = alias;
-        continue;
+  // Strings are copied out of the text (copyString) only when kept: most #defines are not.
+  for (const m of defineLines(text)) {
+    const name = m[1]!;
+    const params = m[2] ? m[3]!.split(',').map((s) => s.trim()).filter(Boolean) : null;
+    const body = m[4]!.replace(/\\\n/g, ' ').replace(/\/\*.*?\*\/|\/\/.*$/g, '').trim();
+    const alias = socketAliasOf(params, body);
+    if (alias) {
+      scan.socketAliases[copyString(name)] = alias;
+      continue;
+    }
+    if (params) {
+      const ka = /setsockopt\s*\(\s*\(?\s*(\w+)\s*\)?\s*,\s*SOL_SOCKET\s*,\s*SO_KEEPALIVE\b/.exec(body);
+      const idx = ka ? params.indexOf(ka[1]!) : -1;
+      if (idx >= 0) scan.keepaliveMacros[copyString(name)] = idx;
+      if (/^\(?\s*(close|closesocket)\s*\(\s*\(?\s*\w+\s*\)?\s*\)\s*\)?$/.test(body)) scan.closeMacros.push(copyString(name));
+      const call = /^\(?\s*([A-Za-z_]\w*)\s*\(([^()]*)\)\s*\)?$/.exec(body);
+      if (call && call[1] !== name) {
+        const argMap = call[2]!.split(',').map((a) => params.indexOf(a.trim().replace(/^\((.*)\)$/, '$1')));
+        if (argMap.some((i) => i >= 0)) scan.callAliases[copyString(name)] = { callee: copyString(call[1]!), argMap };
       }
-      if (params) {
-        const ka = /setsockopt\s*\(\s*\(?\s*(\w+)\s*\)?\s*,\s*SOL_SOCKET\s*,\s*SO_KEEPALIVE\b/.exec(body);
-        const idx = ka ? params.indexOf(ka[1]!) : -1;
-        if (idx >= 0) scan.keepaliveMacros[name] = idx;
-        if (/^\(?\s*(close|closesocket)\s*\(\s*\(?\s*\w+\s*\)?\s*\)\s*\)?$/.test(body)) scan.closeMacros.push(name);
-        const call = /^\(?\s*([A-Za-z_]\w*)\s*\(([^()]*)\)\s*\)?$/.exec(body);
-        if (call && call[1] !== name) {
-          const argMap = call[2]!.split(',').map((a) => params.indexOf(a.trim().replace(/^\((.*)\)$/, '$1')));
-          if (argMap.some((i) => i >= 0)) scan.callAliases[name] = { callee: call[1]!, argMap };
-        }
-      } else {
-        if (/^\(?\s*(close|closesocket)\s*\)?$/.test(body)) scan.closeMacros.push(name);
-        else if (SOCKETISH.test(body) && body.length < 200) scan.defines[name] = body;
-      }
+    } else {
+      if (/^\(?\s*(close|closesocket)\s*\)?$/.test(body)) scan.closeMacros.push(copyString(name));
+      else if (SOCKETISH.test(body) && body.length < 200) scan.defines[copyString(name)] = copyString(body);
     }
   }
   const names = new Set<string>();
   const defs = new Set<string>();
-  for (const m of text.matchAll(CALLED)) {
-    const n = m[1]!;
-    if (KEYWORDS.has(n)) continue;
-    names.add(n);
-    if (!defs.has(n) && isDefinition(text, m.index!, m.index! + m[0].length)) defs.add(n);
-  }
-  scan.names = detachStrings([...names]);
-  scan.defs = detachStrings([...defs]);
+  forEachCall(text, (name, at, start, paren) => {
+    // FIELD_TO_HELPER, tested where it can start: a word with `opt`/`alive` in it, then `(`.
+    if (!scan.fieldToHelper) {
+      const word = name ?? text.slice(start, at);
+      if (word.includes('opt') || word.includes('alive') || word.includes('Alive')) {
+        FIELD_TO_HELPER_ARGS.lastIndex = paren;
+        scan.fieldToHelper = FIELD_TO_HELPER_ARGS.test(text);
+      }
+    }
+    if (name === undefined || KEYWORDS.has(name)) return;
+    names.add(name);
+    if (!defs.has(name) && isDefinition(text, start, paren + 1)) defs.add(name);
+  });
+  scan.names = [...names];
+  scan.defs = [...defs];
   scan.sites = names.has('socket') || names.has('accept') || names.has('accept4');
   scan.keepalive = /\bSO_KEEPALIVE\b/.test(text);
-  scan.fieldToHelper = FIELD_TO_HELPER.test(text);
   return scan;
+}
+
+/**
+ * The matches of /^[ \t]*#[ \t]*define…$/gm, found from each `define` in the text (indexOf)
+ * rather than by trying the regex at every line start: pass 0 reads every byte of the tree.
+ */
+function* defineLines(text: string): Generator<RegExpExecArray> {
+  for (let at = text.indexOf('define'); at !== -1; ) {
+    const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+    DEFINE.lastIndex = lineStart;
+    const m = DEFINE.exec(text);
+    if (m) {
+      yield m;
+      at = text.indexOf('define', DEFINE.lastIndex);
+    } else {
+      // Not a #define line: nor is any later `define` on it.
+      const lineEnd = text.indexOf('\n', at);
+      at = lineEnd === -1 ? -1 : text.indexOf('define', lineEnd);
+    }
+  }
+}
+
+/** Character classes by code, as the regexes had them: `\w` (ASCII) and `\s` (with Unicode spaces). */
+const WORD = new Uint8Array(128);
+for (let c = 0; c < 128; c++) WORD[c] = /\w/.test(String.fromCharCode(c)) ? 1 : 0;
+const isWord = (c: number) => c < 128 && WORD[c] === 1;
+const isSpace = (c: number) => c === 32 || (c >= 9 && c <= 13) || (c > 127 && /\s/.test(String.fromCharCode(c)));
+
+/**
+ * Every word followed by `(` (after any spaces), in text order: what /\b(\w+)\s*\(/g matches.
+ * `name` is the word as a shared string when it can be an identifier (it does not start with a
+ * digit: /\b([A-Za-z_]\w*)\s*\(/g), else undefined; [start, at) is the word, `paren` the `(`.
+ * It goes from `(` to `(` (indexOf) and reads the word back from each, rather than running that
+ * regex: pass 0 does this over every byte of the tree, and a per-character loop in JS or in the
+ * regex costs ~3 ns a character here. Hashing the word lets a name seen before be found without
+ * cutting it out of the text.
+ */
+function forEachCall(text: string, found: (name: string | undefined, at: number, start: number, paren: number) => void): void {
+  for (let paren = text.indexOf('('); paren !== -1; paren = text.indexOf('(', paren + 1)) {
+    let at = paren;
+    while (at > 0 && isSpace(text.charCodeAt(at - 1))) at--;
+    let start = at;
+    while (start > 0 && isWord(text.charCodeAt(start - 1))) start--;
+    if (start === at) continue;
+    const first = text.charCodeAt(start);
+    if (first <= 57) {
+      found(undefined, at, start, paren); // starts with a digit (0-9 are the only word characters below 'A')
+      continue;
+    }
+    let hash = 0;
+    for (let k = start; k < at; k++) hash = (Math.imul(hash, 31) + text.charCodeAt(k)) | 0;
+    found(internSlice(text, start, at, hash), at, start, paren);
+  }
 }
 
 /**
