@@ -6,7 +6,9 @@ import type { Site } from '../../engine/types.js';
 import { analyzeCFile } from './analyze.js';
 import { planFixes } from './fix.js';
 import { CFileModel } from './model.js';
-import { chooseParse, coveredBytes, loadCParser, mirrorTop, parseCWith, type ChosenParse, type ParsedC } from './parse.js';
+import { bodyCounts, chooseParse, coveredBytes, loadCParser, mirrorTop, parseCWith, type BodyWanted, type ChosenParse, type ParsedC } from './parse.js';
+import { seedPassesRead, siteCallHint } from './hints.js';
+import { siteNames } from './sites.js';
 import { CProject } from './project.js';
 import { scanC, type CScan } from './scan.js';
 import { branchView } from './preproc.js';
@@ -43,8 +45,12 @@ function ctx(): ParserCtx {
   return parser;
 }
 
-/** A file's model, from its chosen parse (made here, or by the pre-parse thread). */
-export function modelOf(file: string, text: string, chosen: ChosenParse = chooseParse(ctx(), text)): CFileModel {
+/**
+ * A file's model, from its chosen parse (made here, or by the pre-parse thread). `wanted`: the
+ * bodies to record with the top level when it is parsed here (see BodyWanted).
+ */
+export function modelOf(file: string, text: string, chosen?: ChosenParse, wanted?: BodyWanted): CFileModel {
+  chosen ??= chooseParse(ctx(), text, wanted);
   if (chosen.view === 'first') {
     const first = mirrorTop(ctx(), branchView(text, 'first'), chosen.top);
     const note = 'parsed per preprocessor configuration: its #if branches split statements';
@@ -70,13 +76,13 @@ export function preparserOf(project: CProject): Preparser | undefined {
 const HELPER_MIN_BYTES = 1 << 20;
 
 /** A thread that parses the seed files ahead, when a spare one is allowed and worth it. */
-function startPreparser(seeds: string[], opts: BackendOptions, files: ProjectFiles | undefined): Preparser | undefined {
+function startPreparser(seeds: string[], siteNames: string[], opts: BackendOptions, files: ProjectFiles | undefined): Preparser | undefined {
   if (!files || !opts.spareThreads) return undefined;
   const list = seeds.filter((f) => files.paths[f] !== undefined);
   const bytes = list.reduce((n, f) => n + (files.sizes[f] ?? 0), 0);
   const workerFile = builtFile('lang', 'c', 'preparse-worker.js');
   if (!workerFile || list.length === 0 || (bytes < HELPER_MIN_BYTES && !opts.helpersAlways)) return undefined;
-  return new Preparser(list, list.map((f) => files.paths[f]!), files.maxBytes, workerFile, opts.spareThreads);
+  return new Preparser(list, list.map((f) => files.paths[f]!), files.maxBytes, workerFile, opts.spareThreads, siteNames);
 }
 
 export const cBackend: Backend<CScan, CProject> = {
@@ -87,11 +93,19 @@ export const cBackend: Backend<CScan, CProject> = {
   scan: scanC,
   createProject(scans, load, opts, files) {
     let ahead: Preparser | undefined;
+    let seeds: Set<string> | undefined;
+    let siteHint: RegExp | undefined;
     const project = new CProject(scans, (file) => {
       const text = load(file);
-      return text === undefined ? undefined : modelOf(file, text, ahead?.take(file, text));
+      if (text === undefined) return undefined;
+      // A seed file's passes read known bodies: record them from the whole-file tree (hints.ts).
+      const wanted: BodyWanted | undefined = seeds?.has(file) && siteHint ? (fn, body) => seedPassesRead(text, fn, body, siteHint!) : undefined;
+      return modelOf(file, text, ahead?.take(file, text), wanted);
     }, opts.helpers, opts.noPrefilter ?? false);
-    ahead = startPreparser(project.seedFiles, opts, files);
+    seeds = new Set(project.seedFiles);
+    const names = siteNames(project.socketAliases);
+    siteHint = siteCallHint(names);
+    ahead = startPreparser(project.seedFiles, names, opts, files);
     if (ahead) preparsers.set(project, ahead);
     return project;
   },
@@ -99,6 +113,7 @@ export const cBackend: Backend<CScan, CProject> = {
     const ahead = preparsers.get(project);
     // KA_AUDIT_TIMING=1 (profiling): how much of the parsing the helper took over.
     if (ahead && process.env.KA_AUDIT_TIMING) process.stderr.write(`ka-audit timing: c helper parsed ${ahead.taken} of ${project.seedFiles.length} seed files (${project.loads} loads)\n`);
+    if (process.env.KA_AUDIT_TIMING) process.stderr.write(`ka-audit timing: c function bodies mirrored from records made with their file: ${bodyCounts.ahead}, parsed when read: ${bodyCounts.parsed}\n`);
     await ahead?.close();
     preparsers.delete(project);
   },

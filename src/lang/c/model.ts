@@ -1,6 +1,7 @@
 // One parsed C file and the facts it can answer on demand: what a function does with its
 // parameters, what callers pass and do with results, which sockets land in struct fields.
 // Everything is computed lazily and memoized: the project asks only for what a site needs.
+import { FIELD_USE_HINT } from './hints.js';
 import type { Tcp } from '../../engine/types.js';
 import { callArgs, callName, child, functionName, keyOf, textMatches, textOf, unwrap, valueCarrier, walk } from './ast.js';
 import type { ArgInfo, Effects, KaEvidence, TaggedEffects } from './effects.js';
@@ -283,7 +284,7 @@ export class CFileModel {
     const out: FieldUse[] = [];
     const src = this.src;
     for (const fn of this.scope.functions) {
-      if (!textMatches(src, fn, /\b(setsockopt|connect|listen)\s*\(|(->|\.)\w*(fd|sock|socket|sd)\s*[,)]/i)) continue;
+      if (!textMatches(src, fn, FIELD_USE_HINT)) continue;
       const fs = this.fnScope(fn);
       // `int cfd = conn->handle.fd;` makes cfd stand for the field.
       const copies = new Map<string, string>();

@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
 import { decodeSource } from '../../engine/source.js';
-import { chooseParse, loadCParser, parseTop } from './parse.js';
+import { seedPassesRead, siteCallHint } from './hints.js';
+import { chooseParse, loadCParser, parseTop, type BodyWanted } from './parse.js';
 import { branchView } from './preproc.js';
 import { FREE, HELPER, MAX_AHEAD, MINE, READY, type Handover, type PreparseJob } from './preparse.js';
 
@@ -11,6 +12,7 @@ const job = workerData as PreparseJob;
 const state = new Int32Array(job.state);
 const inFlight = job.paths.length;
 const ctx = await loadCParser();
+const siteHint = siteCallHint(job.siteNames);
 
 for (let i = 0; i < job.paths.length; i++) {
   // Far enough ahead: wait until the analysis takes some. The analysis may never ask for the
@@ -23,9 +25,11 @@ for (let i = 0; i < job.paths.length; i++) {
     const decoded = decodeSource(readFileSync(job.paths[i]!), job.maxBytes);
     if (decoded.ok) {
       const text = decoded.source.text;
-      const chosen = chooseParse(ctx, text);
+      // The bodies the analysis will read are recorded from this tree: it need not parse them again.
+      const wanted: BodyWanted = (fn, body) => seedPassesRead(text, fn, body, siteHint);
+      const chosen = chooseParse(ctx, text, wanted);
       // A file parsed per configuration is usually looked at in its last-branch view too.
-      const last = chosen.view === 'first' ? parseTop(ctx, branchView(text, 'last')) : undefined;
+      const last = chosen.view === 'first' ? parseTop(ctx, branchView(text, 'last'), wanted) : undefined;
       handover = { index: i, length: text.length, view: chosen.view, top: chosen.top, ...(last ? { last } : {}) };
     }
   } catch {
@@ -34,7 +38,7 @@ for (let i = 0; i < job.paths.length; i++) {
   if (handover) {
     Atomics.add(state, inFlight, 1);
     const tops = handover.last ? [handover.top, handover.last] : [handover.top];
-    job.port.postMessage(handover, tops.flatMap((t) => [t.nodes.buffer, t.errors.buffer]));
+    job.port.postMessage(handover, tops.flatMap((t) => [t.nodes.buffer, t.errors.buffer, ...(t.bodies ? [t.bodies.buffer] : [])]));
     Atomics.store(state, i, READY);
   } else Atomics.store(state, i, MINE);
   Atomics.notify(state, i);

@@ -23,6 +23,8 @@ export const MAX_AHEAD = 16;
 export interface PreparseJob {
   /** Absolute paths of the files to parse ahead, in the order the analysis is expected to ask. */
   paths: string[];
+  /** Socket APIs and their project aliases: which bodies the analysis reads (hints.ts). */
+  siteNames: string[];
   maxBytes: number;
   /** One state per file, then (at index `paths.length`) the count of files handed over and not taken. */
   state: SharedArrayBuffer;
@@ -58,6 +60,7 @@ export class Preparser {
     maxBytes: number,
     private readonly workerFile: string,
     spare?: SharedArrayBuffer,
+    siteNames: string[] = [],
   ) {
     this.spare = spare ? new Int32Array(spare) : undefined;
     files.forEach((f, i) => this.index.set(f, i));
@@ -65,7 +68,7 @@ export class Preparser {
     this.state = new Int32Array(shared);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    this.job = { paths, maxBytes, state: shared, port: port2 };
+    this.job = { paths, siteNames, maxBytes, state: shared, port: port2 };
     this.startIfSpare();
   }
 

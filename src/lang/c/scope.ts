@@ -2,6 +2,7 @@
 // #defines and globals. Built once per file/function and read by value resolution and tracking.
 import { child, declaredName, descendants, functionName, isFunctionBody, namedChildren, parameterNames, textMatches, textOf, walk } from './ast.js';
 import type { CNode } from './parse.js';
+import { DEFINE_HINT } from './hints.js';
 
 export interface Decl {
   name: string;
@@ -45,7 +46,7 @@ export function buildFileScope(file: string, src: string, root: CNode): FileScop
       functions.push(n);
       return true; // walk on: a #define may sit inside a function body…
     }
-    if (isFunctionBody(n) && !textMatches(src, n, /^[ \t]*#[ \t]*define\b/m)) return false; // …but rarely does
+    if (isFunctionBody(n) && !textMatches(src, n, DEFINE_HINT)) return false; // …but rarely does
     if (n.type === 'preproc_def') {
       const name = child(n, 'name');
       const value = child(n, 'value');

@@ -1,5 +1,6 @@
 // Finding socket()/accept()/accept4() calls, directly or through a project macro that
 // aliases one of them, and naming the variable that receives the descriptor.
+import { siteCallHint } from './hints.js';
 import { callArgs, callName, child, isFunctionBody, keyOf, textMatches, unwrap, valueCarrier, walk } from './ast.js';
 import { cCatalog } from './catalog.js';
 import type { CNode } from './parse.js';
@@ -39,11 +40,15 @@ export function socketAliasOf(params: string[] | null, body: string): SocketAlia
   return { api: m[1] as SocketAlias['api'], argMap };
 }
 
+/** The names a site is called by: the socket APIs and the project's aliases of them. */
+export function siteNames(aliases: Map<string, SocketAlias>): string[] {
+  return [...Object.keys(cCatalog().sites), ...aliases.keys()];
+}
+
 export function findSites(src: string, root: CNode, aliases: Map<string, SocketAlias>): RawSite[] {
   const sites: RawSite[] = [];
   const cat = cCatalog();
-  const names = [...Object.keys(cat.sites), ...aliases.keys()];
-  const mayHold = new RegExp(`\\b(${names.map((n) => n.replace(/[^\w]/g, '')).join('|')})\\s*\\(`);
+  const mayHold = siteCallHint(siteNames(aliases));
   walk(root, (n) => {
     if (isFunctionBody(n) && !textMatches(src, n, mayHold)) return false;
     if (n.type !== 'call_expression') return true;

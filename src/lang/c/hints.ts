@@ -1,0 +1,22 @@
+// Text tests that say, before anything is parsed, which function bodies the passes over a seed
+// file will mirror. The passes use them to skip bodies; the pre-parse thread uses the same tests
+// to record those bodies from the whole-file tree it already has (parse.ts, BodyWanted), so that
+// the analysis does not parse them again. One definition keeps the two in step.
+
+/** A call of a socket API or of a project alias of one, in a body (findSites). */
+export function siteCallHint(names: Iterable<string>): RegExp {
+  const words = [...names].map((n) => n.replace(/[^\w]/g, '')).filter(Boolean);
+  return words.length ? new RegExp(`\\b(${words.join('|')})\\s*\\(`) : /(?!)/;
+}
+
+/** setsockopt/connect/listen, or a descriptor field handed on, in a function (fieldUses). */
+export const FIELD_USE_HINT = /\b(setsockopt|connect|listen)\s*\(|(->|\.)\w*(fd|sock|socket|sd)\s*[,)]/i;
+
+/** A #define inside a function body (buildFileScope). */
+export const DEFINE_HINT = /^[ \t]*#[ \t]*define\b/m;
+
+/** Whether the passes over a seed file will mirror this function's body (see above). */
+export function seedPassesRead(text: string, fn: { start: number; end: number }, body: { start: number; end: number }, siteHint: RegExp): boolean {
+  const bodyText = text.slice(body.start, body.end);
+  return siteHint.test(bodyText) || DEFINE_HINT.test(bodyText) || FIELD_USE_HINT.test(text.slice(fn.start, fn.end));
+}
