@@ -84,6 +84,9 @@ describe('C pre-parse helper thread', () => {
       const want = Math.min(MAX_AHEAD, helped.project.seedFiles.length);
       await until(() => ahead.inFlight() >= want, 20_000);
       expect(ahead.inFlight()).toBe(want);
+      // A seed file comes with the bodies its passes will read, recorded by the helper.
+      const first = helped.project.seedFiles[0]!;
+      expect(ahead.take(first, readFileSync(join(FIXTURES, 'c', first), 'utf8'))?.top.bodies?.length).toBeGreaterThan(0);
       expect(analyseAll(helped.project, helped.scans)).toEqual(expected);
       expect(ahead.taken).toBeGreaterThanOrEqual(want);
     } finally {

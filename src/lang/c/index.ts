@@ -112,7 +112,7 @@ export const cBackend: Backend<CScan, CProject> = {
   async dispose(project) {
     const ahead = preparsers.get(project);
     // KA_AUDIT_TIMING=1 (profiling): how much of the parsing the helper took over.
-    if (ahead && process.env.KA_AUDIT_TIMING) process.stderr.write(`ka-audit timing: c helper parsed ${ahead.taken} of ${project.seedFiles.length} seed files (${project.loads} loads)\n`);
+    if (ahead && process.env.KA_AUDIT_TIMING) process.stderr.write(`ka-audit timing: c helper parsed ${ahead.taken} of ${project.seedFiles.length} seed files (${project.loads} loads); the analysis waited ${Math.round(ahead.waitedMs)} ms for it\n`);
     if (process.env.KA_AUDIT_TIMING) process.stderr.write(`ka-audit timing: c function bodies mirrored from records made with their file: ${bodyCounts.ahead}, parsed when read: ${bodyCounts.parsed}\n`);
     await ahead?.close();
     preparsers.delete(project);

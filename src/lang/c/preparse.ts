@@ -17,8 +17,13 @@ export const READY = 2;
 /** Taken by the analysis thread, or given up by the helper (it could not read or parse it). */
 export const MINE = 3;
 
-/** Parsed files the helper may have handed over and the analysis not yet taken (bounds memory). */
-export const MAX_AHEAD = 16;
+/**
+ * Parsed files the helper may have handed over and the analysis not yet taken (bounds memory).
+ * Since the helper also records bodies it runs behind on large files: 64 (not 16) lets it get
+ * ahead while the analysis parses other files (real tree: waits 273–657 → 153–366 ms; peak RSS
+ * unchanged on 11,983 files).
+ */
+export const MAX_AHEAD = 64;
 
 export interface PreparseJob {
   /** Absolute paths of the files to parse ahead, in the order the analysis is expected to ask. */
@@ -53,6 +58,8 @@ export class Preparser {
   private readonly spare: Int32Array | undefined;
   /** Files taken from the helper (for statistics and tests). */
   taken = 0;
+  /** Milliseconds the analysis waited for files the helper was parsing (KA_AUDIT_TIMING). */
+  waitedMs = 0;
 
   constructor(
     files: string[],
@@ -105,7 +112,16 @@ export class Preparser {
     this.startIfSpare();
     if (Atomics.compareExchange(this.state, i, FREE, MINE) === FREE) return undefined;
     // A helper that died mid-file must not hang the run: wait about as long as a slow parse.
-    const deadline = performance.now() + 200 + text.length / 500;
+    const waitFrom = performance.now();
+    const deadline = waitFrom + 200 + text.length / 500;
+    try {
+      return this.await(i, text, deadline);
+    } finally {
+      this.waitedMs += performance.now() - waitFrom;
+    }
+  }
+
+  private await(i: number, text: string, deadline: number): ChosenParse | undefined {
     for (;;) {
       this.drain();
       const got = this.stash.get(i);
