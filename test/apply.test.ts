@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyEdits, OverlapError, planFile, type FilePlan } from '../src/engine/apply.js';
 import type { Finding, TextEdit } from '../src/engine/types.js';
+import { randomInts } from './lib/random.js';
 
 type Plan = Omit<FilePlan, 'edits'>;
 
@@ -39,9 +40,7 @@ function finding(edits: TextEdit[], safe = true, suppressed = false): Finding {
 
 describe('planFile', () => {
   it('chooses the same fixes, text and reasons as applying every chosen edit again (5,000 random files)', () => {
-    let x = 12345;
-    // An LCG's low bits cycle quickly: take the high ones.
-    const rnd = (n: number) => Math.floor((x = (x * 1103515245 + 12345) % 2147483648) / 65536) % n;
+    const rnd = randomInts(12345);
     let overlaps = 0;
     let outOfRange = 0;
     let applied = 0;

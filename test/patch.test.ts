@@ -5,12 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { applyEdits } from '../src/engine/apply.js';
 import { unifiedDiff } from '../src/engine/patch.js';
 import type { TextEdit } from '../src/engine/types.js';
-
-/** A pseudo-random generator (an LCG's high bits; its low bits cycle quickly). */
-function prng(seed: number) {
-  let x = seed;
-  return (n: number) => Math.floor((x = (x * 1103515245 + 12345) % 2147483648) / 65536) % n;
-}
+import { randomInts } from './lib/random.js';
 
 /** A file of lines that repeat a lot (as code does), with either line ending, with or without a final one. */
 function randomText(rnd: (n: number) => number): { text: string; eol: string } {
@@ -26,7 +21,7 @@ const lineStarts = (text: string) => [0, ...[...text.matchAll(/\n/g)].map((m) =>
 
 describe('unifiedDiff', () => {
   it('applies back to the fixed text, for any edits (5,000 random files)', () => {
-    const rnd = prng(987);
+    const rnd = randomInts(987);
     let multiHunk = 0;
     let noFinalNewline = 0;
     for (let round = 0; round < 5000; round++) {
@@ -51,7 +46,7 @@ describe('unifiedDiff', () => {
   });
 
   it('is the diff library output when the fix adds whole lines (3,000 random files)', () => {
-    const rnd = prng(4242);
+    const rnd = randomInts(4242);
     let n = 0;
     for (let round = 0; round < 3000; round++) {
       const { text, eol } = randomText(rnd);

@@ -3,6 +3,7 @@
 // built from awkward pieces, the scan must find exactly what they found.
 import { describe, expect, it } from 'vitest';
 import { scanC } from '../src/lang/c/scan.js';
+import { randomInts } from './lib/random.js';
 
 const CALLED = /\b([A-Za-z_]\w*)\s*\(/g;
 const FIELD_TO_HELPER = /(?:opt|[Aa]live)\w*\s*\([^;()]*(?:->|\.)\s*\w*(?:fd|sock|socket)\s*[,)]/;
@@ -26,8 +27,7 @@ const PIECES = [
 
 describe('C pass-0 scan', () => {
   it('finds what the regexes it replaced found (4,000 random texts)', () => {
-    let x = 2024;
-    const rnd = (n: number) => Math.floor((x = (x * 1103515245 + 12345) % 2147483648) / 65536) % n;
+    const rnd = randomInts(2024);
     let withField = 0;
     let withDefines = 0;
     for (let round = 0; round < 4000; round++) {
