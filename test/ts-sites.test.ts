@@ -1,5 +1,7 @@
 // Unit tables for the TS/JS backend: every import form names a site with its canonical API, and
 // look-alikes (a local Socket class, a method named connect, shadowed names) never do.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { TsFile } from '../src/lang/ts/parse.js';
 import { findSites } from '../src/lang/ts/sites.js';
@@ -57,5 +59,15 @@ describe('pass-0 scan', () => {
     expect(s.imports.sort()).toEqual(['../x', './helper.js', './y']);
     expect(s.reexports).toEqual(['./y']);
     expect(scanTs("import { netmask } from 'netmask';").sites).toBe(false);
+  });
+});
+
+describe('loading the TypeScript compiler', () => {
+  it('gives ESM one default export, so Node does not lex the 9 MB compiler for export names', () => {
+    // `module.exports = require('typescript')` made Node read it as a re-export and lex the
+    // compiler (~0.25-0.6 s of every TS/JS run); the wrapper must keep Node from doing that.
+    const wrapper = fileURLToPath(new URL('../src/lang/ts/tsc.cjs', import.meta.url));
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(pathToFileURL(wrapper).href)}); console.log(JSON.stringify([Object.keys(m), typeof m.default.createSourceFile]))`], { encoding: 'utf8', timeout: 60_000 });
+    expect(JSON.parse(r.stdout)).toEqual([['default'], 'function']);
   });
 });
