@@ -109,7 +109,7 @@ async function makePool(n: number, heapMb: number): Promise<Piscina | undefined>
     maxThreads: n,
     idleTimeout: 0,
     // A 16 MB young generation (was 8): the C thread spent 750-850 ms of the real tree's run in GC,
-    // 470-520 ms with 16, at the same peak RSS there (+10-28 MB on 10,000-12,000 files; 32
+    // 470-520 ms with 16, at the same peak RSS there (+8-31 MB on 10,000-12,000 files; 32
     // cost 25 MB more on the real tree for no further gain).
     resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 16 },
   });
