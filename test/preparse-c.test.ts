@@ -10,6 +10,7 @@ import { DEFAULT_KEEPALIVE } from '../src/engine/types.js';
 import { cBackend, preparserOf } from '../src/lang/c/index.js';
 import type { CProject } from '../src/lang/c/project.js';
 import { MAX_AHEAD, Preparser } from '../src/lang/c/preparse.js';
+import type { ChosenParse } from '../src/lang/c/parse.js';
 import type { CScan } from '../src/lang/c/scan.js';
 import { actualFindings, actualSites, FIXED_GLOB, FIXTURES, inputFiles } from './lib/fixtures.js';
 
@@ -141,6 +142,36 @@ describe('C pre-parse helper thread', () => {
       // A file the helper never reached is the analysis's own at once.
       expect(ahead.take('b.c', '')).toBeUndefined();
       expect(ahead.status('b.c')).toBe('mine');
+    } finally {
+      await ahead.close();
+    }
+  });
+
+  it('parses the next file itself while the helper is busy with the one it asked for', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ka-preparse-'));
+    const names = ['a.c', 'b.c', 'c.c', 'd.c'];
+    const paths = names.map((n) => join(dir, n));
+    // A helper that claims the first file and stays at work on it.
+    const busy = join(dir, 'busy.mjs');
+    writeFileSync(busy, "import { workerData } from 'node:worker_threads';\nAtomics.store(new Int32Array(workerData.state), 0, 1);\nsetInterval(() => {}, 1000);\n");
+    const asked: string[] = [];
+    const parsed: ChosenParse = { top: { nodes: new Int32Array(4), errors: new Int32Array(0) }, view: 'whole' };
+    const ahead = new Preparser(names, paths, MAX_BYTES, busy, undefined, [], (file) => {
+      asked.push(file);
+      return { length: 3, chosen: parsed };
+    });
+    try {
+      await until(() => ahead.status('a.c') === 'helper', 20_000);
+      // a.c: the helper has it, so b.c is parsed here meanwhile; a.c itself is given up on.
+      expect(ahead.take('a.c', 'int main(void) { return 0; }\n')).toBeUndefined();
+      expect(asked).toEqual(['b.c']);
+      expect(ahead.status('b.c')).toBe('mine');
+      // b.c comes from that parse (same text length), without parsing it again.
+      expect(ahead.take('b.c', 'x;\n')).toBe(parsed);
+      // c.c is free: the analysis parses it itself as usual, and nothing ahead.
+      expect(ahead.take('c.c', 'y;\n')).toBeUndefined();
+      expect(asked).toEqual(['b.c']);
+      expect(ahead.parsedHere).toBe(1);
     } finally {
       await ahead.close();
     }

@@ -76,13 +76,13 @@ export function preparserOf(project: CProject): Preparser | undefined {
 const HELPER_MIN_BYTES = 1 << 20;
 
 /** A thread that parses the seed files ahead, when a spare one is allowed and worth it. */
-function startPreparser(seeds: string[], siteNames: string[], opts: BackendOptions, files: ProjectFiles | undefined): Preparser | undefined {
+function startPreparser(seeds: string[], siteNames: string[], opts: BackendOptions, files: ProjectFiles | undefined, parseHere?: ConstructorParameters<typeof Preparser>[6]): Preparser | undefined {
   if (!files || !opts.spareThreads) return undefined;
   const list = seeds.filter((f) => files.paths[f] !== undefined);
   const bytes = list.reduce((n, f) => n + (files.sizes[f] ?? 0), 0);
   const workerFile = builtFile('lang', 'c', 'preparse-worker.js');
   if (!workerFile || list.length === 0 || (bytes < HELPER_MIN_BYTES && !opts.helpersAlways)) return undefined;
-  return new Preparser(list, list.map((f) => files.paths[f]!), files.maxBytes, workerFile, opts.spareThreads, siteNames);
+  return new Preparser(list, list.map((f) => files.paths[f]!), files.maxBytes, workerFile, opts.spareThreads, siteNames, parseHere);
 }
 
 export const cBackend: Backend<CScan, CProject> = {
@@ -95,24 +95,28 @@ export const cBackend: Backend<CScan, CProject> = {
     let ahead: Preparser | undefined;
     let seeds: Set<string> | undefined;
     let siteHint: RegExp | undefined;
+    // A seed file's passes read known bodies: record them from the whole-file tree (hints.ts).
+    const wantedFor = (file: string, text: string): BodyWanted | undefined => (seeds?.has(file) && siteHint ? (fn, body) => seedPassesRead(text, fn, body, siteHint!) : undefined);
     const project = new CProject(scans, (file) => {
       const text = load(file);
       if (text === undefined) return undefined;
-      // A seed file's passes read known bodies: record them from the whole-file tree (hints.ts).
-      const wanted: BodyWanted | undefined = seeds?.has(file) && siteHint ? (fn, body) => seedPassesRead(text, fn, body, siteHint!) : undefined;
-      return modelOf(file, text, ahead?.take(file, text), wanted);
+      return modelOf(file, text, ahead?.take(file, text), wantedFor(file, text));
     }, opts.helpers, opts.noPrefilter ?? false);
     seeds = new Set(project.seedFiles);
     const names = siteNames(project.socketAliases);
     siteHint = siteCallHint(names);
-    ahead = startPreparser(project.seedFiles, names, opts, files);
+    const parseHere = (file: string) => {
+      const text = load(file);
+      return text === undefined ? undefined : { length: text.length, chosen: chooseParse(ctx(), text, wantedFor(file, text)) };
+    };
+    ahead = startPreparser(project.seedFiles, names, opts, files, parseHere);
     if (ahead) preparsers.set(project, ahead);
     return project;
   },
   async dispose(project) {
     const ahead = preparsers.get(project);
     // KA_AUDIT_TIMING=1 (profiling): how much of the parsing the helper took over.
-    if (ahead && process.env.KA_AUDIT_TIMING) process.stderr.write(`ka-audit timing: c helper parsed ${ahead.taken} of ${project.seedFiles.length} seed files (${project.loads} loads); the analysis waited ${Math.round(ahead.waitedMs)} ms for it\n`);
+    if (ahead && process.env.KA_AUDIT_TIMING) process.stderr.write(`ka-audit timing: c helper parsed ${ahead.taken} of ${project.seedFiles.length} seed files (${project.loads} loads); the analysis waited ${Math.round(ahead.waitedMs)} ms for it and parsed ${ahead.parsedHere} ahead itself\n`);
     if (process.env.KA_AUDIT_TIMING) process.stderr.write(`ka-audit timing: c function bodies mirrored from records made with their file: ${bodyCounts.ahead}, parsed when read: ${bodyCounts.parsed}\n`);
     await ahead?.close();
     preparsers.delete(project);

@@ -3,7 +3,8 @@
 // after pass 0 (the seed files) and are asked for in nearly that order. A helper thread parses
 // them in order and hands each top level over as a transferable buffer; the analysis takes a
 // file from it when it is ready, or else claims the file and parses it itself (the helper then
-// skips it). Who parsed a file changes nothing in the results: both run `chooseParse`.
+// skips it); and when it would wait for a file the helper is still parsing, it parses the next
+// one itself meanwhile. Who parsed a file changes nothing in the results: both run `chooseParse`.
 //
 // The analysis is synchronous, so the hand-over is too: a shared Int32Array holds each file's
 // state (compare-and-swap decides who parses it), and `receiveMessageOnPort` takes the buffers.
@@ -58,6 +59,10 @@ export class Preparser {
   private readonly spare: Int32Array | undefined;
   /** Files taken from the helper (for statistics and tests). */
   taken = 0;
+  /** Files this thread parsed ahead while the helper was busy (see take). */
+  parsedHere = 0;
+  private readonly files: string[];
+  private readonly mine = new Map<number, { length: number; chosen: ChosenParse }>();
   /** Milliseconds the analysis waited for files the helper was parsing (KA_AUDIT_TIMING). */
   waitedMs = 0;
 
@@ -68,7 +73,10 @@ export class Preparser {
     private readonly workerFile: string,
     spare?: SharedArrayBuffer,
     siteNames: string[] = [],
+    /** Parses a file in this thread (the analysis's own parse), for files taken over from the helper. */
+    private readonly parseHere?: (file: string) => { length: number; chosen: ChosenParse } | undefined,
   ) {
+    this.files = files;
     this.spare = spare ? new Int32Array(spare) : undefined;
     files.forEach((f, i) => this.index.set(f, i));
     const shared = new SharedArrayBuffer(4 * (files.length + 1));
@@ -104,13 +112,37 @@ export class Preparser {
 
   /**
    * The helper's parse of `file` (whose text the analysis read as `text`), waiting for it when
-   * the helper is at work on it; undefined means: parse it yourself.
+   * the helper is at work on it; undefined means: parse it yourself. While the helper is at work
+   * on it, the next free file is parsed here first (`parseHere`): when the analysis has caught
+   * up with the helper, both threads parse instead of one waiting for the other.
    */
   take(file: string, text: string): ChosenParse | undefined {
     const i = this.index.get(file);
     if (i === undefined) return undefined;
+    const own = this.mine.get(i);
+    if (own) {
+      this.mine.delete(i);
+      return own.length === text.length ? own.chosen : undefined;
+    }
     this.startIfSpare();
     if (Atomics.compareExchange(this.state, i, FREE, MINE) === FREE) return undefined;
+    // The helper is at work on this file: rather than wait idle, parse the next free file here
+    // (the analysis asks for them in about this order), and let the helper go on past it.
+    if (this.parseHere && this.mine.size === 0 && Atomics.load(this.state, i) === HELPER) {
+      for (let j = i + 1; j < this.files.length && j <= i + 2; j++) {
+        if (Atomics.compareExchange(this.state, j, FREE, MINE) !== FREE) continue;
+        try {
+          const parsed = this.parseHere(this.files[j]!);
+          if (parsed) {
+            this.mine.set(j, parsed);
+            this.parsedHere++;
+          }
+        } catch {
+          // Left to the analysis, which parses it again when it asks and reports what it finds.
+        }
+        break;
+      }
+    }
     // A helper that died mid-file must not hang the run: wait about as long as a slow parse.
     const waitFrom = performance.now();
     const deadline = waitFrom + 200 + text.length / 500;
