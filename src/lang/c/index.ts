@@ -93,18 +93,17 @@ export const cBackend: Backend<CScan, CProject> = {
   scan: scanC,
   createProject(scans, load, opts, files) {
     let ahead: Preparser | undefined;
-    let seeds: Set<string> | undefined;
-    let siteHint: RegExp | undefined;
-    // A seed file's passes read known bodies: record them from the whole-file tree (hints.ts).
-    const wantedFor = (file: string, text: string): BodyWanted | undefined => (seeds?.has(file) && siteHint ? (fn, body) => seedPassesRead(text, fn, body, siteHint!) : undefined);
+    // The bodies to record with a file when it is parsed: set once the project knows its seeds.
+    let wantedFor: (file: string, text: string) => BodyWanted | undefined = () => undefined;
     const project = new CProject(scans, (file) => {
       const text = load(file);
-      if (text === undefined) return undefined;
-      return modelOf(file, text, ahead?.take(file, text), wantedFor(file, text));
+      return text === undefined ? undefined : modelOf(file, text, ahead?.take(file, text), wantedFor(file, text));
     }, opts.helpers, opts.noPrefilter ?? false);
-    seeds = new Set(project.seedFiles);
+    const seeds = new Set(project.seedFiles);
     const names = siteNames(project.socketAliases);
-    siteHint = siteCallHint(names);
+    const siteHint = siteCallHint(names);
+    // A seed file's passes read known bodies: record them from the whole-file tree (hints.ts).
+    wantedFor = (file, text) => (seeds.has(file) ? (fn, body) => seedPassesRead(text, fn, body, siteHint) : undefined);
     const parseHere = (file: string) => {
       const text = load(file);
       return text === undefined ? undefined : { length: text.length, chosen: chooseParse(ctx(), text, wantedFor(file, text)) };
