@@ -95,6 +95,25 @@ describe('C pre-parse helper thread', () => {
     }
   });
 
+  it('adopts a helper started before the project was built', async () => {
+    await cBackend.init();
+    const spare = new Int32Array(new SharedArrayBuffer(4));
+    spare[0] = 1;
+    const opts = { keepalive: DEFAULT_KEEPALIVE, helpers: [], fixes: true, spareThreads: spare.buffer as SharedArrayBuffer, helpersAlways: true };
+    // A core is spare now: the helper starts before its files are known...
+    cBackend.prepare!(opts, { paths: {}, sizes: {}, maxBytes: MAX_BYTES });
+    // ...and is the only one that can parse ahead once none is.
+    spare[0] = 0;
+    const helped = fixtureProject({ spareThreads: spare.buffer as SharedArrayBuffer, helpersAlways: true });
+    const ahead = preparserOf(helped.project)!;
+    try {
+      await until(() => ahead.inFlight() > 0, 20_000);
+      expect(ahead.inFlight()).toBeGreaterThan(0);
+    } finally {
+      await cBackend.dispose!(helped.project);
+    }
+  });
+
   it('parses nothing while no core is spare, and goes ahead once one is', async () => {
     await cBackend.init();
     const spare = new Int32Array(new SharedArrayBuffer(4));

@@ -44,6 +44,11 @@ export interface Backend<Scan, Project> {
   lang: Lang;
   /** Loads grammars; called once per thread before anything else. */
   init(): Promise<void>;
+  /**
+   * Called when a project is about to be built (before `init` and `createProject`), to start
+   * helper threads that take a while to come up; `createProject` adopts or stops them.
+   */
+  prepare?(opts: BackendOptions, files: ProjectFiles): void;
   scan(text: string): Scan;
   /**
    * The project owns the scans from here on: it may drop from them what it has indexed in its own

@@ -53,9 +53,11 @@ async function projectFor(spec: RunSpec): Promise<Built> {
   for (const [lang, b] of built) if (b.runId !== spec.runId) await drop(lang);
   const backend = await backendFor(spec.lang);
   if (!backend) throw new Error(`no backend for ${spec.lang}`);
+  const files = { paths: spec.paths, sizes: spec.sizes, maxBytes: spec.maxBytes };
+  backend.prepare?.(spec.opts, files);
   await backend.init();
   const scans = new Map(Object.entries(spec.scans));
-  const project = backend.createProject(scans, (file) => textOf(spec, file), spec.opts, { paths: spec.paths, sizes: spec.sizes, maxBytes: spec.maxBytes });
+  const project = backend.createProject(scans, (file) => textOf(spec, file), spec.opts, files);
   const b: Built = { runId: spec.runId, backend, project, scans };
   built.set(spec.lang, b);
   return b;

@@ -1,7 +1,7 @@
 // The C backend: tree-sitter-c parsing, on-demand project facts, sites and fixes.
 import type { Backend, BackendOptions, FileDiagnostic, ProjectFiles } from '../../engine/backend.js';
 import { builtFile } from '../../engine/paths.js';
-import { Preparser } from './preparse.js';
+import { Preparser, startStandby, stopStandby } from './preparse.js';
 import type { Site } from '../../engine/types.js';
 import { analyzeCFile } from './analyze.js';
 import { planFixes } from './fix.js';
@@ -87,6 +87,15 @@ function startPreparser(seeds: string[], siteNames: string[], opts: BackendOptio
 
 export const cBackend: Backend<CScan, CProject> = {
   lang: 'c',
+  prepare(opts, files) {
+    // The pre-parse helper needs ~0.2 s to come up: start it while the project is built, where
+    // it may be wanted (all C files are an upper bound of the seed files, known only then).
+    const spare = opts.spareThreads ? new Int32Array(opts.spareThreads) : undefined;
+    if (!spare || Atomics.load(spare, 0) < 1) return;
+    const bytes = Object.values(files.sizes).reduce((n, b) => n + b, 0);
+    const workerFile = builtFile('lang', 'c', 'preparse-worker.js');
+    if (workerFile && (bytes >= HELPER_MIN_BYTES || opts.helpersAlways)) startStandby(workerFile);
+  },
   async init() {
     parser ??= await loadCParser();
   },
@@ -110,6 +119,7 @@ export const cBackend: Backend<CScan, CProject> = {
     };
     ahead = startPreparser(project.seedFiles, names, opts, files, parseHere);
     if (ahead) preparsers.set(project, ahead);
+    else stopStandby();
     return project;
   },
   async dispose(project) {
@@ -118,6 +128,7 @@ export const cBackend: Backend<CScan, CProject> = {
     if (ahead && process.env.KA_AUDIT_TIMING) process.stderr.write(`ka-audit timing: c helper parsed ${ahead.taken} of ${project.seedFiles.length} seed files (${project.loads} loads); the analysis waited ${Math.round(ahead.waitedMs)} ms for it and parsed ${ahead.parsedHere} ahead itself\n`);
     if (process.env.KA_AUDIT_TIMING) process.stderr.write(`ka-audit timing: c function bodies mirrored from records made with their file: ${bodyCounts.ahead}, parsed when read: ${bodyCounts.parsed}\n`);
     await ahead?.close();
+    stopStandby();
     preparsers.delete(project);
   },
   siteFiles(project, scans, all) {

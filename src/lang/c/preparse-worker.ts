@@ -1,17 +1,18 @@
 // The pre-parse helper thread (see preparse.ts): parses the seed files in order, skipping any
 // the analysis has claimed, and hands each chosen top level over with its buffers transferred.
 import { readFileSync } from 'node:fs';
-import { workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { decodeSource } from '../../engine/source.js';
 import { seedPassesRead, siteCallHint } from './hints.js';
 import { chooseParse, loadCParser, parseTop, type BodyWanted } from './parse.js';
 import { branchView } from './preproc.js';
 import { FREE, HELPER, MAX_AHEAD, MINE, READY, type Handover, type PreparseJob } from './preparse.js';
 
-const job = workerData as PreparseJob;
+const ctx = await loadCParser();
+// Started on standby (startStandby): the job comes once the project knows its seed files.
+const job = (workerData as { standby?: boolean }).standby ? await new Promise<PreparseJob>((resolve) => parentPort!.once('message', resolve)) : (workerData as PreparseJob);
 const state = new Int32Array(job.state);
 const inFlight = job.paths.length;
-const ctx = await loadCParser();
 const siteHint = siteCallHint(job.siteNames);
 
 for (let i = 0; i < job.paths.length; i++) {

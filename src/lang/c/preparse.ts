@@ -46,6 +46,41 @@ export interface Handover {
   last?: TopLevel;
 }
 
+function spawnHelper(file: string, workerData: unknown, transferList: MessagePort[] = []): Worker {
+  const worker = new Worker(file, {
+    workerData,
+    transferList,
+    // The helper holds one file's text and tree at a time.
+    resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
+  });
+  // A helper that fails leaves its files to the analysis (see take); it must not end the run.
+  worker.on('error', () => undefined);
+  worker.unref();
+  return worker;
+}
+
+/** A helper started before its files were known, waiting for its job (one per thread). */
+let standby: { file: string; worker: Worker } | undefined;
+
+/**
+ * Starts a helper now, to be given its files when the Preparser is made: it loads its modules
+ * and the parser (~0.2 s) while the project is built. Call only when a core is spare.
+ */
+export function startStandby(workerFile: string): void {
+  if (standby) return;
+  try {
+    standby = { file: workerFile, worker: spawnHelper(workerFile, { standby: true }) };
+  } catch {
+    // No thread now: a Preparser starts its own when it can.
+  }
+}
+
+/** Stops a standby helper that no Preparser took. */
+export function stopStandby(): void {
+  void standby?.worker.terminate();
+  standby = undefined;
+}
+
 export class Preparser {
   private readonly index = new Map<string, number>();
   private readonly state: Int32Array;
@@ -92,22 +127,21 @@ export class Preparser {
    * it slowed the run, and an idle one still costs ~20 MB. Spare cores only grow during a run.
    */
   startIfSpare(): void {
-    if (this.worker || this.failed || (this.spare && Atomics.load(this.spare, 0) < 1)) return;
+    if (this.worker || this.failed) return;
+    if (standby?.file === this.workerFile) {
+      // Started before the files were known (startStandby): it gets them now.
+      this.worker = standby.worker;
+      standby = undefined;
+      this.worker.postMessage(this.job, [this.job.port]);
+      return;
+    }
+    if (this.spare && Atomics.load(this.spare, 0) < 1) return;
     try {
-      this.worker = new Worker(this.workerFile, {
-        workerData: this.job,
-        transferList: [this.job.port],
-        // The helper holds one file's text and tree at a time.
-        resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
-      });
+      this.worker = spawnHelper(this.workerFile, this.job, [this.job.port]);
     } catch {
       // No thread to be had (a bad path, no resources): the analysis parses every file itself.
       this.failed = true;
-      return;
     }
-    // A helper that fails leaves its files to the analysis (see take); it must not end the run.
-    this.worker.on('error', () => undefined);
-    this.worker.unref();
   }
 
   /**
