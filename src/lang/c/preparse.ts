@@ -46,6 +46,7 @@ export interface Handover {
   last?: TopLevel;
 }
 
+/** A helper thread that never ends the run: a failure leaves its files to the analysis. */
 function spawnHelper(file: string, workerData: unknown, transferList: MessagePort[] = []): Worker {
   const worker = new Worker(file, {
     workerData,
@@ -53,8 +54,7 @@ function spawnHelper(file: string, workerData: unknown, transferList: MessagePor
     // The helper holds one file's text and tree at a time.
     resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
   });
-  // A helper that fails leaves its files to the analysis (see take); it must not end the run.
-  worker.on('error', () => undefined);
+  worker.on('error', () => undefined); // see take: the analysis parses what the helper did not
   worker.unref();
   return worker;
 }
