@@ -6,6 +6,7 @@
 // run of touched lines on its own), and the hunks are cut around them with the library's rules,
 // so the output is the library's wherever its whole-file diff lines up the same way.
 import { diffLines, formatPatch, type StructuredPatchHunk } from 'diff';
+import { LineIndex } from './lines.js';
 import type { TextEdit } from './types.js';
 
 /** Lines of the patch before the `\ No newline` fix-up: a mark (' ', '-', '+') and the line with its ending. */
@@ -23,31 +24,14 @@ export function unifiedDiff(oldName: string, newName: string, before: string, ed
 /** The file as runs of equal, removed and added lines (the library's `diffLines` result, in effect). */
 function lineChanges(before: string, edits: readonly TextEdit[]): Change[] {
   const lines = splitLines(before);
-  // starts[k]: offset of line k; starts[lines.length]: the end of the text.
-  const starts = new Array<number>(lines.length + 1);
-  for (let k = 0, at = 0; k <= lines.length; k++) {
-    starts[k] = at;
-    if (k < lines.length) at += lines[k]!.length;
-  }
-  // The end of the text is on the last line, unless a line break ends the text (or it is empty).
-  const lastRow = before === '' || before.endsWith('\n') ? lines.length : lines.length - 1;
-  const rowOf = (offset: number) => {
-    let lo = 0;
-    let hi = lastRow;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
+  const index = new LineIndex(before);
   // Runs of whole lines that edits touch: an edit's first line to the line its end is on.
   // Touching runs are joined. An edit never changes the line break that ends its run (that break
   // would put its end on the next line), so a run's boundaries are line boundaries on both sides.
   const runs: Array<{ from: number; to: number; edits: TextEdit[] }> = [];
   for (const e of edits) {
-    const from = rowOf(e.start);
-    const to = Math.min(lines.length, rowOf(e.end) + 1);
+    const from = index.row(e.start);
+    const to = Math.min(lines.length, index.row(e.end) + 1);
     const last = runs[runs.length - 1];
     if (last && from <= last.to) {
       last.to = Math.max(last.to, to);
@@ -64,14 +48,14 @@ function lineChanges(before: string, edits: readonly TextEdit[]): Change[] {
   let line = 0;
   for (const run of runs) {
     push(' ', lines.slice(line, run.from));
-    const oldText = before.slice(starts[run.from], starts[run.to]);
+    const oldText = before.slice(index.start(run.from), index.start(run.to));
     let newText = '';
-    let pos = starts[run.from]!;
+    let pos = index.start(run.from);
     for (const e of run.edits) {
       newText += before.slice(pos, e.start) + e.text;
       pos = e.end;
     }
-    newText += before.slice(pos, starts[run.to]);
+    newText += before.slice(pos, index.start(run.to));
     for (const part of diffLines(oldText, newText)) push(part.added ? '+' : part.removed ? '-' : ' ', splitLines(part.value));
     line = run.to;
   }

@@ -5,6 +5,7 @@
 // A suppression must say why (after ` -- `); one that matches nothing can be reported.
 import { createHash } from 'node:crypto';
 import { RULES } from '../rules/index.js';
+import { LineIndex } from './lines.js';
 import type { Finding } from './types.js';
 
 export type DirectiveKind = 'ignore-next-line' | 'ignore-line' | 'disable' | 'enable';
@@ -27,18 +28,8 @@ const DIRECTIVE = /\bka-audit-(ignore-next-line|ignore-line|disable|enable)\b([^
 export function parseDirectives(text: string): Directive[] {
   if (!text.includes('ka-audit-')) return [];
   const out: Directive[] = [];
-  const lineStarts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
-  const lineOf = (offset: number) => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
+  const lines = new LineIndex(text);
+  const lineOf = (offset: number) => lines.row(offset) + 1;
   for (const m of text.matchAll(COMMENT)) {
     const body = m[0].replace(/^\/[/*]\s*/, '').replace(/\*\/$/, '').trim();
     const d = DIRECTIVE.exec(body);
@@ -50,7 +41,7 @@ export function parseDirectives(text: string): Directive[] {
       rules: head.split(/[\s,]+/).filter(Boolean),
       ...(reason ? { reason } : {}),
       line,
-      column: m.index! - lineStarts[line - 1]! + 1,
+      column: lines.col(m.index!) + 1,
       endLine: lineOf(m.index! + m[0].length - 1),
       used: false,
     });

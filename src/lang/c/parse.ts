@@ -11,28 +11,7 @@
 import { createRequire } from 'node:module';
 import { Language, Parser, type Node as TsNode, type TreeCursor } from 'web-tree-sitter';
 import { branchView } from './preproc.js';
-
-/** Line starts of a text, to turn offsets into 1-based rows/columns without asking wasm. */
-export class LineIndex {
-  private readonly starts: number[] = [0];
-  constructor(text: string) {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
-  }
-  /** 0-based row of an offset. */
-  row(offset: number): number {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  }
-  col(offset: number): number {
-    return offset - this.starts[this.row(offset)]!;
-  }
-}
+import { LineIndex } from '../../engine/lines.js';
 
 /** Leaves share one empty child list: most nodes are leaves, and memory is the cache's limit. */
 const NO_CHILDREN: CNode[] = Object.freeze([]) as unknown as CNode[];
