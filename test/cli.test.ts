@@ -1,13 +1,14 @@
 // The command as users and CI see it: exit codes, the JSON contract, per-file diagnostics for
 // bad input, and --fix writing atomically while keeping every untouched byte.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyPatch } from 'diff';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../src/cli/program.js';
+import { STAT_TRUST_MS } from '../src/engine/cache.js';
 import { FIXTURES } from './lib/fixtures.js';
 import { CLIENT } from './lib/samples.js';
 
@@ -225,6 +226,33 @@ describe('--cache', () => {
     const changed = await json();
     expect(changed.stats.parsed).toBeGreaterThan(0);
     expect(changed.findings).toEqual(cold.findings);
+  });
+
+  it("keeps a file's stored hash without reading it only while its stat is unchanged and was already old when read", async () => {
+    writeFileSync(join(dir, 'client.c'), CLIENT);
+    const other = join(dir, 'other.c');
+    writeFileSync(other, 'int add(int a, int b) { return a + b; }\n');
+    // A whole-second mtime, so that it can be put back exactly below.
+    const past = Math.floor(Date.now() / 1000) - 3600;
+    utimesSync(other, past, past);
+    const stats = async () => JSON.parse((await cli(['--format', 'json', '--cache', '.'], dir)).out).stats;
+    expect(await stats()).toMatchObject({ hashed: 2 });
+    // Both files changed less than STAT_TRUST_MS before they were read: a write in the same
+    // timestamp tick would not show in their stat, so they are read again.
+    expect(await stats()).toMatchObject({ parsed: 0, hashed: 2 });
+    await new Promise((done) => setTimeout(done, STAT_TRUST_MS + 100));
+    expect(await stats()).toMatchObject({ parsed: 0, hashed: 2 });
+    // Now old when they were read: their stat vouches for them.
+    expect(await stats()).toMatchObject({ parsed: 0, hashed: 0 });
+    // Same size, mtime put back: the ctime still moves, so the file is read and the run redone.
+    const before = statSync(other, { bigint: true });
+    writeFileSync(other, 'int add(int a, int b) { return b + a; }\n');
+    utimesSync(other, past, past);
+    const after = statSync(other, { bigint: true });
+    expect([after.size, after.mtimeNs, after.ino]).toEqual([before.size, before.mtimeNs, before.ino]);
+    const redone = await stats();
+    expect(redone.hashed).toBe(1);
+    expect(redone.parsed).toBeGreaterThan(0);
   });
 
   it('an absolute --cache-location is used as given', async () => {

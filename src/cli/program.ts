@@ -1,6 +1,7 @@
 // The `ka-audit` command. It returns an exit code; only bin.ts calls process.exit.
 //   0  no findings      1  findings (or more warnings than --max-warnings)      2  tool or usage error
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type * as Commander from 'commander';
+import requireCjs from '../engine/cjs.cjs';
 import { audit, type AuditOptions } from '../engine/audit.js';
 import { prepareFixes, renderDiff, writeFixes } from '../engine/fixer.js';
 import { BaselineError, readBaseline, subtractBaseline, writeBaseline } from '../engine/baseline.js';
@@ -10,6 +11,8 @@ import { DEFAULT_KEEPALIVE } from '../engine/types.js';
 import { printerFor, printerNames } from '../report/index.js';
 import { VERSION } from '../engine/version.js';
 import { registerRuntimeCommands } from './runtime-commands.js';
+
+const { Command, CommanderError, InvalidArgumentError, Option } = requireCjs('commander') as typeof Commander;
 
 export interface CliIO {
   cwd: string;
@@ -121,7 +124,7 @@ async function auditCommand(paths: string[], opts: Record<string, unknown>, io: 
     result.errors.push(...outcome.errors);
     const count = outcome.fixes.reduce((n, f) => n + f.applied.length, 0);
     if (opts['fixDryRun']) {
-      io.stdout(renderDiff(outcome));
+      io.stdout(await renderDiff(outcome));
       io.stderr(`ka-audit: ${count} fix(es) in ${outcome.fixes.length} file(s) (dry run: nothing written)\n`);
       return exitCodeFor(result, maxWarnings);
     }

@@ -1,11 +1,12 @@
 // The run-time subcommands: `ka-audit doctor` (kernel keepalive defaults) and `ka-audit live`
 // (established connections without a keepalive timer). Like the audit, they hand an exit code
 // to setExit and never touch process.exitCode themselves.
-import { Command, InvalidArgumentError, Option } from 'commander';
+import type * as Commander from 'commander';
+import requireCjs from '../engine/cjs.cjs';
 import { RUNTIME_FORMATS, type RuntimeFormat } from '../runtime/common.js';
-import { doctorExitCode, formatDoctor, runDoctor } from '../runtime/doctor.js';
-import { formatLive, liveExitCode, runLive } from '../runtime/live.js';
 import type { CliIO } from './program.js';
+
+const { InvalidArgumentError, Option } = requireCjs('commander') as typeof Commander;
 
 function positiveInt(name: string) {
   return (v: string): number => {
@@ -18,7 +19,7 @@ const formatOption = () => new Option('-f, --format <format>', 'output format').
 const procRootOption = () =>
   new Option('--proc-root <dir>', 'read this directory instead of /proc (a fake or captured proc tree; read on any OS)');
 
-export function registerRuntimeCommands(program: Command, io: CliIO, setExit: (code: number) => void): void {
+export function registerRuntimeCommands(program: Commander.Command, io: CliIO, setExit: (code: number) => void): void {
   // The root command has its own --format/--quiet/... and a [paths...] argument. Without
   // positional options commander would let the root consume `doctor --format json` itself;
   // with them, root options are read only before the subcommand name, the rest goes to it.
@@ -34,7 +35,9 @@ export function registerRuntimeCommands(program: Command, io: CliIO, setExit: (c
     .option('--no-color', 'no colours in stylish output')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .action((opts: Record<string, unknown>) => {
+    .action(async (opts: Record<string, unknown>) => {
+      // Loaded only when asked for: an audit never needs them.
+      const { doctorExitCode, formatDoctor, runDoctor } = await import('../runtime/doctor.js');
       const report = runDoctor(opts['procRoot'] !== undefined ? { procRoot: String(opts['procRoot']) } : {});
       const text = formatDoctor(report, opts['format'] as RuntimeFormat, useColor(opts));
       // In stylish, "cannot read" is an error message: stderr. JSON always goes to stdout.
@@ -56,6 +59,7 @@ export function registerRuntimeCommands(program: Command, io: CliIO, setExit: (c
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .action(async (opts: Record<string, unknown>) => {
+      const { formatLive, liveExitCode, runLive } = await import('../runtime/live.js');
       const report = await runLive({
         ...(opts['procRoot'] !== undefined ? { procRoot: String(opts['procRoot']) } : {}),
         ...(opts['pid'] !== undefined ? { pid: opts['pid'] as number } : {}),

@@ -12,7 +12,7 @@ import { builtFile } from './paths.js';
 import { runLanguage, type LanguageInput, type LanguageOutput } from './work.js';
 import { decodeSource, DEFAULT_MAX_FILE_BYTES, type SourceText } from './source.js';
 import { DEFAULT_KEEPALIVE, type Finding, type KeepaliveValues, type Lang, type Site, type Stats, type ToolError } from './types.js';
-import { cacheKey, readCache, writeCache } from './cache.js';
+import { cachedResult, cacheKey, openCache, writeCache } from './cache.js';
 import { applySuppressions, directiveProblems, type Directive } from './suppress.js';
 
 export interface AuditOptions {
@@ -183,9 +183,12 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     return decoded.source;
   };
 
-  const key = options.cacheDir ? cacheKey(options, files) : undefined;
-  const hit = key ? readCache(options.cacheDir!, options.cwd, key) : undefined;
+  const store = options.cacheDir ? openCache(options.cacheDir, options.cwd) : undefined;
+  const key = store ? cacheKey(options, files, store) : undefined;
+  const hit = store && key ? cachedResult(store, key.key) : undefined;
   if (hit) {
+    // A hit can still teach the cache which files no longer need reading.
+    if (key!.learned) writeCache(options.cacheDir!, options.cwd, key!, hit);
     const byDisplay = new Map(files.map((f) => [f.display, f]));
     for (const f of hit.findings) {
       if (audited.has(f.file)) continue;
@@ -193,7 +196,8 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       const src = found && loadSync(found);
       if (found && src) audited.set(f.file, { path: found.path, display: f.file, lang: found.lang, source: src });
     }
-    return { version: 1, ...hit, stats: { ...hit.stats, parsed: 0, ms: Math.round(performance.now() - started) }, files: audited, cached: true };
+    const stats = { ...hit.stats, parsed: 0, hashed: key!.hashed, ms: Math.round(performance.now() - started) };
+    return { version: 1, ...hit, stats, files: audited, cached: true };
   }
   const runId = randomUUID();
   let threads = 1;
@@ -289,7 +293,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     findings,
     sites,
     errors,
-    stats: { files: files.length, parsed, sites: sites.length, findings: findings.filter((f) => !f.suppressed).length, ms: Math.round(performance.now() - started), threads, ...(workerFailure ? { workerFailure } : {}) },
+    stats: { files: files.length, parsed, sites: sites.length, findings: findings.filter((f) => !f.suppressed).length, ms: Math.round(performance.now() - started), threads, ...(key ? { hashed: key.hashed } : {}), ...(workerFailure ? { workerFailure } : {}) },
     files: audited,
   };
   if (key) writeCache(options.cacheDir!, options.cwd, key, result);

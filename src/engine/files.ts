@@ -4,9 +4,14 @@
 import { readdirSync, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { lstat, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import ignore, { type Ignore } from 'ignore';
-import picomatch from 'picomatch';
+import type IgnoreFactory from 'ignore';
+import type { Ignore } from 'ignore';
+import type Picomatch from 'picomatch';
+import requireCjs from './cjs.cjs';
 import type { Lang, ToolError } from './types.js';
+
+const ignore = requireCjs('ignore') as typeof IgnoreFactory;
+const picomatch = requireCjs('picomatch') as typeof Picomatch;
 
 export const EXTENSIONS: Record<string, Lang> = {
   '.c': 'c',

@@ -2,7 +2,6 @@
 // then write atomically (or render a unified diff). Shared by the CLI; the core never prints.
 import type { AuditResult } from './audit.js';
 import { planFile, writeAtomic } from './apply.js';
-import { unifiedDiff } from './patch.js';
 import { backendFor } from './backends.js';
 import type { Finding, TextEdit, ToolError } from './types.js';
 
@@ -61,6 +60,8 @@ export function writeFixes(result: AuditResult, outcome: FixOutcome): ToolError[
 }
 
 /** A unified diff of every planned fix (`--fix-dry-run`), with the file's own line endings. */
-export function renderDiff(outcome: FixOutcome): string {
+export async function renderDiff(outcome: FixOutcome): Promise<string> {
+  // The diff library is loaded only for a dry run.
+  const { unifiedDiff } = await import('./patch.js');
   return outcome.fixes.map((fx) => unifiedDiff(`a/${fx.file}`, `b/${fx.file}`, fx.before, fx.edits)).join('');
 }

@@ -83,6 +83,8 @@ export interface Stats {
   sites: number;
   findings: number;
   ms: number;
+  /** With --cache: files read to compute the cache key (the others' stat was unchanged). */
+  hashed?: number;
   /** Threads that analysed (1: all in the main thread). */
   threads?: number;
   /** Why the worker threads failed, when the run fell back to the main thread. */

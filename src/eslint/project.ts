@@ -6,11 +6,14 @@
 // again at most every few seconds, so a long-lived ESLint (an editor) sees other files change.
 import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
-import ignore from 'ignore';
+import type IgnoreFactory from 'ignore';
+import requireCjs from '../engine/cjs.cjs';
 import { displayPath, type IgnoreLayer, isIgnored, langOf } from '../engine/files.js';
 import { decodeSource } from '../engine/source.js';
 import { tsBackend } from '../lang/ts/index.js';
 import type { TsScan } from '../lang/ts/scan.js';
+
+const ignore = requireCjs('ignore') as typeof IgnoreFactory;
 
 /** How long a walk of a root is trusted before the tree is listed again. */
 const WALK_TTL_MS = 5000;

@@ -1,7 +1,10 @@
 // Human output in the shape of ESLint's stylish formatter: a header per file, one line per
 // finding (line:col, severity, message, rule), then a summary.
-import pc from 'picocolors';
+import type Picocolors from 'picocolors';
+import requireCjs from '../engine/cjs.cjs';
 import type { Printer } from './printer.js';
+
+const pc = requireCjs('picocolors') as typeof Picocolors;
 
 export const stylish: Printer = {
   name: 'stylish',

@@ -4,10 +4,13 @@
 // Everything but readKernelKeepalive() and loadIdleTimeouts() is pure.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pc from 'picocolors';
+import type Picocolors from 'picocolors';
+import requireCjs from '../engine/cjs.cjs';
 import { rulesDir } from '../engine/paths.js';
 import { DEFAULT_KEEPALIVE } from '../engine/types.js';
 import { formatDuration, RUNTIME_EXIT, type RuntimeFormat } from './common.js';
+
+const pc = requireCjs('picocolors') as typeof Picocolors;
 
 export const DOCTOR_JSON_VERSION = 1;
 export const DEFAULT_PROC_ROOT = '/proc';

@@ -4,7 +4,8 @@
 // Classification, summary and output are pure; the ProcFs reader is the only edge.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import pc from 'picocolors';
+import type Picocolors from 'picocolors';
+import requireCjs from '../engine/cjs.cjs';
 import { RUNTIME_EXIT, type RuntimeFormat } from './common.js';
 import {
   hostEndianness,
@@ -19,6 +20,8 @@ import {
   type Endpoint,
   type ProcTcpEntry,
 } from './proc-net-tcp.js';
+
+const pc = requireCjs('picocolors') as typeof Picocolors;
 
 export const LIVE_JSON_VERSION = 1;
 

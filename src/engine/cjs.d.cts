@@ -1,0 +1,2 @@
+declare const requireCjs: NodeJS.Require;
+export = requireCjs;
