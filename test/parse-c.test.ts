@@ -5,8 +5,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { walk } from '../src/lang/c/ast.js';
-import { bodyCounts, loadCParser, mirrorTop, parseCWith, parseTop, type CNode } from '../src/lang/c/parse.js';
+import { bodyCounts, loadCParser, mirrorTop, parseCWith, parseTop, type CNode, type TopLevel } from '../src/lang/c/parse.js';
 import { FIXTURES, inputFiles } from './lib/fixtures.js';
+import { randomInts } from './lib/random.js';
 
 /** Every node of the mirror, every body expanded. */
 function dump(root: CNode): string[] {
@@ -68,5 +69,53 @@ describe('C bodies recorded ahead', () => {
     // the #ifdef inside an expression makes one, which the re-parse handles per configuration)
     // and main (not wanted).
     expect(bodyCounts.ahead - before.ahead).toBe(2);
+  });
+});
+
+describe("C trees walked without web-tree-sitter's marshalling (cursor.ts)", () => {
+  /** Text made of C pieces at random: functions, nesting, #ifs, and pieces that do not parse. */
+  function randomC(rnd: (n: number) => number, pieces: number): string {
+    const bits = [
+      'int f%(int a) { return a + %; }\n',
+      'static void g%(void) {\n  if (x) { y(%); } else { while (z) z--; }\n}\n',
+      '#ifdef X%\nint v% = 1;\n#else\nlong v% = 2;\n#endif\n',
+      'struct s% { int a; char *b[4]; };\n',
+      'int h%(int a) { int x = ; return a +; }\n',
+      'int k%(int a) {\n  if (a &&\n#ifdef Y\n  a > 1 &&\n#endif\n  a < 9) return socket(AF_INET, SOCK_STREAM, 0);\n  return -1;\n}\n',
+      '#define M%(x) ((x) + %)\n',
+      'void q%(void) { for (int i = 0; i < %; i++) { switch (i) { case 1: break; default: ; } } }\n',
+      '} { ( [ ;\n',
+      '/* comment % */ // line\n',
+    ];
+    let text = '';
+    for (let i = 0; i < pieces; i++) text += bits[rnd(bits.length)]!.replace(/%/g, String(i));
+    return text;
+  }
+
+  it('is used with the pinned web-tree-sitter', async () => {
+    expect((await loadCParser()).direct).toBeDefined();
+  });
+
+  it('records the same top levels, bodies and re-parsed bodies as the public cursor API', async () => {
+    const ctx = await loadCParser();
+    const viaApi = { parser: ctx.parser, language: ctx.language };
+    const root = join(FIXTURES, 'c');
+    const texts = inputFiles(root)
+      .filter((f) => /\.[ch]$/.test(f))
+      .map((f) => [f, readFileSync(join(root, f), 'utf8')] as const);
+    const rnd = randomInts(11);
+    for (let i = 0; i < 120; i++) texts.push([`random ${i}`, randomC(rnd, 1 + rnd(40))]);
+    const record = (t: TopLevel) => [t.nodes, t.errors, t.bodies].map((a) => (a ? Array.from(a).join(',') : ''));
+    for (const [name, text] of texts) {
+      // Every body recorded ahead (nested walks, through aside), then every body parsed when read.
+      expect(record(parseTop(ctx, text, () => true)), name).toEqual(record(parseTop(viaApi, text, () => true)));
+      expect(dump(parseCWith(ctx, text).root), name).toEqual(dump(parseCWith(viaApi, text).root));
+    }
+    // A text large enough that wasm memory grows, which replaces its views (HEAP32).
+    const heapBytes = () => ctx.direct!.HEAP32.buffer.byteLength;
+    const before = heapBytes();
+    const large = randomC(rnd, 15_000);
+    expect(record(parseTop(ctx, large, () => true))).toEqual(record(parseTop(viaApi, large, () => true)));
+    expect(heapBytes()).toBeGreaterThan(before);
   });
 });

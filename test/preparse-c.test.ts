@@ -9,7 +9,7 @@ import type { BackendOptions } from '../src/engine/backend.js';
 import { DEFAULT_KEEPALIVE } from '../src/engine/types.js';
 import { cBackend, preparserOf } from '../src/lang/c/index.js';
 import type { CProject } from '../src/lang/c/project.js';
-import { MAX_AHEAD, Preparser } from '../src/lang/c/preparse.js';
+import { MAX_AHEAD, MAX_PARSED_HERE_AHEAD, Preparser } from '../src/lang/c/preparse.js';
 import type { ChosenParse } from '../src/lang/c/parse.js';
 import type { CScan } from '../src/lang/c/scan.js';
 import { actualFindings, actualSites, FIXED_GLOB, FIXTURES, inputFiles } from './lib/fixtures.js';
@@ -166,9 +166,11 @@ describe('C pre-parse helper thread', () => {
     }
   });
 
-  it('parses the next file itself while the helper is busy with the one it asked for', async () => {
+  it('parses the next files itself while the helper is busy with the one it asked for', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ka-preparse-'));
-    const names = ['a.c', 'b.c', 'c.c', 'd.c'];
+    const names = Array.from({ length: MAX_PARSED_HERE_AHEAD + 3 }, (_, i) => `${String.fromCharCode(97 + i)}.c`);
+    const heldAhead = names.slice(1, 1 + MAX_PARSED_HERE_AHEAD);
+    const [next, later] = names.slice(1 + MAX_PARSED_HERE_AHEAD);
     const paths = names.map((n) => join(dir, n));
     // A helper that claims the first file and stays at work on it.
     const busy = join(dir, 'busy.mjs');
@@ -181,16 +183,22 @@ describe('C pre-parse helper thread', () => {
     });
     try {
       await until(() => ahead.status('a.c') === 'helper', 20_000);
-      // a.c: the helper has it, so b.c is parsed here meanwhile; a.c itself is given up on.
+      // a.c: the helper stays on it, so the next files are parsed here meanwhile, as many as
+      // may be held; a.c itself is given up on.
       expect(ahead.take('a.c', 'int main(void) { return 0; }\n')).toBeUndefined();
-      expect(asked).toEqual(['b.c']);
-      expect(ahead.status('b.c')).toBe('mine');
-      // b.c comes from that parse (same text length), without parsing it again.
-      expect(ahead.take('b.c', 'x;\n')).toBe(parsed);
-      // c.c is free: the analysis parses it itself as usual, and nothing ahead.
-      expect(ahead.take('c.c', 'y;\n')).toBeUndefined();
-      expect(asked).toEqual(['b.c']);
-      expect(ahead.parsedHere).toBe(1);
+      expect(asked).toEqual(heldAhead);
+      expect(heldAhead.map((f) => ahead.status(f))).toEqual(heldAhead.map(() => 'mine'));
+      expect([ahead.status(next!), ahead.status(later!)]).toEqual(['free', 'free']);
+      // Those come from that parse (same text length), without parsing them again; a changed
+      // length (the text the analysis read differs) is parsed again by the analysis.
+      const [changed, ...same] = heldAhead;
+      for (const f of same) expect(ahead.take(f, 'x;\n')).toBe(parsed);
+      expect(ahead.take(changed!, 'longer;\n')).toBeUndefined();
+      // The next file is free: the analysis parses it itself as usual, and nothing ahead.
+      expect(ahead.take(next!, 'y;\n')).toBeUndefined();
+      expect(ahead.status(later!)).toBe('free');
+      expect(asked).toEqual(heldAhead);
+      expect(ahead.parsedHere).toBe(MAX_PARSED_HERE_AHEAD);
     } finally {
       await ahead.close();
     }

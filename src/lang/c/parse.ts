@@ -10,6 +10,7 @@
 // tokens (punctuation, keywords) are left out unless a grammar field names them (operators).
 import { createRequire } from 'node:module';
 import { Language, Parser, type Node as TsNode, type TreeCursor } from 'web-tree-sitter';
+import { cursorAccess, DirectWalk, PublicWalk, type CursorAccess, type Walk } from './cursor.js';
 import { branchView } from './preproc.js';
 import { LineIndex } from '../../engine/lines.js';
 
@@ -115,18 +116,28 @@ export interface ParsedC {
   dispose(): void;
 }
 
-let loaded: Promise<{ parser: Parser; language: Language }> | undefined;
+/** A thread's C parser; `direct`: walks trees without web-tree-sitter's marshalling (cursor.ts). */
+export interface CParser {
+  parser: Parser;
+  language: Language;
+  direct?: CursorAccess;
+}
+
+let loaded: Promise<CParser> | undefined;
 
 /** Loads the grammar once per thread; every later call reuses the parser. */
-export function loadCParser(): Promise<{ parser: Parser; language: Language }> {
+export function loadCParser(): Promise<CParser> {
   loaded ??= (async () => {
-    await Parser.init();
+    // Parser.init fills in the Emscripten module it is given: the direct walk needs it.
+    const emscripten: Record<string, unknown> = {};
+    await Parser.init(emscripten as Parameters<typeof Parser.init>[0]);
+    const direct = cursorAccess(emscripten);
     const require = createRequire(import.meta.url);
     const wasmPath = require.resolve('tree-sitter-c/tree-sitter-c.wasm');
     const language = await Language.load(wasmPath);
     const parser = new Parser();
     parser.setLanguage(language);
-    return { parser, language };
+    return direct ? { parser, language, direct } : { parser, language };
   })();
   return loaded;
 }
@@ -241,7 +252,7 @@ class IntList {
  * Parses `text` and records its top level (function bodies left out, but for those `wanted`
  * asks for); the wasm tree is freed.
  */
-export function parseTop(ctx: { parser: Parser; language: Language }, text: string, wanted?: BodyWanted): TopLevel {
+export function parseTop(ctx: CParser, text: string, wanted?: BodyWanted): TopLevel {
   const tab = tables(ctx.language);
   const tree = ctx.parser.parse(text);
   if (!tree) throw new Error('tree-sitter returned no tree');
@@ -251,11 +262,13 @@ export function parseTop(ctx: { parser: Parser; language: Language }, text: stri
     const out = new IntList();
     const bodies = wanted ? new IntList() : undefined;
     const cursor = tree.walk();
+    const walk = walkOf(ctx, cursor);
     try {
-      const rootAt = out.push4(cursor.nodeTypeId, cursor.startIndex, cursor.endIndex, 0);
-      const onBody = wanted && bodies ? (body: TreeCursor, fnAt: number) => recordWantedBody(body, out, fnAt, wanted, bodies, tab) : undefined;
-      recordChildren(cursor, rootAt, tab.types[cursor.nodeTypeId]!, out, tab, onBody);
+      const rootAt = out.push4(walk.typeId(), walk.start(), walk.end(), 0);
+      const onBody = wanted && bodies ? (body: Walk, fnAt: number) => recordWantedBody(ctx, body, out, fnAt, wanted, bodies, tab) : undefined;
+      recordChildren(walk, rootAt, tab.types[walk.typeId()]!, out, tab, onBody);
     } finally {
+      walk.finish();
       cursor.delete();
     }
     return { nodes: out.done(), errors: Int32Array.from(errors), ...(bodies?.length ? { bodies: bodies.done() } : {}) };
@@ -264,21 +277,34 @@ export function parseTop(ctx: { parser: Parser; language: Language }, text: stri
   }
 }
 
-/** Records the body under `cursor` into `bodies` when it is wanted and its function parsed cleanly. */
-function recordWantedBody(cursor: TreeCursor, top: IntList, fnAt: number, wanted: BodyWanted, bodies: IntList, tab: Tables): void {
+/**
+ * A walk over `cursor`: direct when the thread's parser allows it (cursor.ts). Made just before
+ * the walk: until its finish(), nothing else may call web-tree-sitter but through its aside().
+ */
+function walkOf(ctx: CParser, cursor: TreeCursor): Walk {
+  return ctx.direct ? new DirectWalk(cursor, ctx.direct) : new PublicWalk(cursor);
+}
+
+/** Records the body under `walk` into `bodies` when it is wanted and its function parsed cleanly. */
+function recordWantedBody(ctx: CParser, walk: Walk, top: IntList, fnAt: number, wanted: BodyWanted, bodies: IntList, tab: Tables): void {
   const fn = { start: top.get(fnAt + 1), end: top.get(fnAt + 2) };
-  if (!wanted(fn, { start: cursor.startIndex, end: cursor.endIndex })) return;
-  const body = cursor.currentNode;
-  if (body.parent?.hasError !== false) return;
-  const sub = body.walk();
-  try {
+  if (!wanted(fn, { start: walk.start(), end: walk.end() })) return;
+  walk.aside((cursor) => {
+    const body = cursor.currentNode;
+    if (body.parent?.hasError !== false) return;
     const headAt = bodies.push2(body.startIndex, 0);
     const at = bodies.push4(body.typeId, body.startIndex, body.endIndex, 0);
-    recordChildren(sub, at, body.type, bodies, tab);
-    bodies.set(headAt + 1, bodies.length - at);
-  } finally {
-    sub.delete();
-  }
+    const type = body.type;
+    const sub = body.walk();
+    const subWalk = walkOf(ctx, sub);
+    try {
+      recordChildren(subWalk, at, type, bodies, tab);
+      bodies.set(headAt + 1, bodies.length - at);
+    } finally {
+      subWalk.finish();
+      sub.delete();
+    }
+  });
 }
 
 /**
@@ -286,25 +312,25 @@ function recordWantedBody(cursor: TreeCursor, top: IntList, fnAt: number, wanted
  * must not overflow the JS stack). A function body is recorded without its children: it is
  * mirrored when first read. Anonymous tokens are left out unless a grammar field names them.
  */
-function recordChildren(cursor: TreeCursor, topAt: number, topType: string, out: IntList, tab: Tables, onLazyBody?: (cursor: TreeCursor, fnAt: number) => void): void {
-  if (!cursor.gotoFirstChild()) return;
+function recordChildren(walk: Walk, topAt: number, topType: string, out: IntList, tab: Tables, onLazyBody?: (walk: Walk, fnAt: number) => void): void {
+  if (!walk.firstChild()) return;
   // Per open level: where its node is recorded, its type, and how many children it has so far.
   const at: number[] = [topAt];
   const types: string[] = [topType];
   const counts: number[] = [0];
   for (;;) {
-    const typeId = cursor.nodeTypeId;
-    const fieldId = cursor.currentFieldId;
+    const typeId = walk.typeId();
+    const fieldId = walk.fieldId();
     const named = tab.named[typeId] ?? false;
     const field = fieldId ? (tab.fields[fieldId] ?? null) : null;
     let descended = false;
     if (named || field !== null) {
       const type = tab.types[typeId] ?? 'ERROR';
-      const nodeAt = out.push4(typeId | (fieldId << 16), cursor.startIndex, cursor.endIndex, 0);
+      const nodeAt = out.push4(typeId | (fieldId << 16), walk.start(), walk.end(), 0);
       counts[counts.length - 1]!++;
       const lazyBody = field === 'body' && types[types.length - 1] === 'function_definition' && type === 'compound_statement';
-      if (lazyBody && onLazyBody) onLazyBody(cursor, at[at.length - 1]!);
-      if (!lazyBody && cursor.gotoFirstChild()) {
+      if (lazyBody && onLazyBody) onLazyBody(walk, at[at.length - 1]!);
+      if (!lazyBody && walk.firstChild()) {
         at.push(nodeAt);
         types.push(type);
         counts.push(0);
@@ -312,8 +338,8 @@ function recordChildren(cursor: TreeCursor, topAt: number, topType: string, out:
       }
     }
     if (descended) continue;
-    while (!cursor.gotoNextSibling()) {
-      if (at.length === 1 || !cursor.gotoParent()) {
+    while (!walk.nextSibling()) {
+      if (at.length === 1 || !walk.parent()) {
         out.set(topAt + 3, counts[0]!);
         return;
       }
@@ -328,7 +354,7 @@ function recordChildren(cursor: TreeCursor, topAt: number, topType: string, out:
  * memory holds one tree at a time. A function body is mirrored when first read, by re-parsing
  * just that function (tree-sitter's included ranges keep every offset as in the whole file).
  */
-export function parseCWith(ctx: { parser: Parser; language: Language }, text: string): ParsedC {
+export function parseCWith(ctx: CParser, text: string): ParsedC {
   return mirrorTop(ctx, text, parseTop(ctx, text));
 }
 
@@ -346,7 +372,7 @@ export interface ChosenParse {
  * the first branch of every #if, and the last one, so a site in an #else is not lost.
  * A function of the text only, so that the pre-parse thread can run it too.
  */
-export function chooseParse(ctx: { parser: Parser; language: Language }, text: string, wanted?: BodyWanted): ChosenParse {
+export function chooseParse(ctx: CParser, text: string, wanted?: BodyWanted): ChosenParse {
   const top = parseTop(ctx, text, wanted);
   const bad = errorBytesOf(top);
   if (bad > 0.05 * text.length && /^[ \t]*#[ \t]*(if|ifdef|ifndef)\b/m.test(text)) {
@@ -360,7 +386,7 @@ export function chooseParse(ctx: { parser: Parser; language: Language }, text: s
 export const bodyCounts = { ahead: 0, parsed: 0 };
 
 /** The CNode mirror of a recorded top level (recorded here or in another thread). */
-export function mirrorTop(ctx: { parser: Parser; language: Language }, text: string, top: TopLevel): ParsedC {
+export function mirrorTop(ctx: CParser, text: string, top: TopLevel): ParsedC {
   const lines = new LineIndex(text);
   const tab = tables(ctx.language);
   const errors: CNode[] = [];
@@ -400,14 +426,16 @@ export function mirrorTop(ctx: { parser: Parser; language: Language }, text: str
       let n: TsNode | null = part.rootNode.descendantForIndex(body.start, body.end);
       while (n && (n.startIndex !== body.start || n.endIndex !== body.end || n.type !== body.type)) n = n.parent;
       if (!n) return [];
+      // Errors were all collected from the whole-file tree; do not count them twice.
+      const out = new IntList();
+      const at = out.push4(n.typeId, n.startIndex, n.endIndex, 0);
       const cursor = n.walk();
+      const walk = walkOf(ctx, cursor);
       try {
-        // Errors were all collected from the whole-file tree; do not count them twice.
-        const out = new IntList();
-        const at = out.push4(n.typeId, n.startIndex, n.endIndex, 0);
-        recordChildren(cursor, at, body.type, out, tab);
+        recordChildren(walk, at, body.type, out, tab);
         return buildChildren(out.done(), body, tab, noErrors, expandBody);
       } finally {
+        walk.finish();
         cursor.delete();
       }
     } finally {
