@@ -1,6 +1,9 @@
 // Unit tables for the TS/JS backend: every import form names a site with its canonical API, and
 // look-alikes (a local Socket class, a method named connect, shadowed names) never do.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { TsFile } from '../src/lang/ts/parse.js';
@@ -67,7 +70,50 @@ describe('loading the TypeScript compiler', () => {
     // `module.exports = require('typescript')` made Node read it as a re-export and lex the
     // compiler (~0.25-0.6 s of every TS/JS run); the wrapper must keep Node from doing that.
     const wrapper = fileURLToPath(new URL('../src/lang/ts/tsc.cjs', import.meta.url));
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(pathToFileURL(wrapper).href)}); console.log(JSON.stringify([Object.keys(m), typeof m.default.createSourceFile]))`], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(pathToFileURL(wrapper).href)}); console.log(JSON.stringify([Object.keys(m), typeof m.default.createSourceFile]))`], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, KA_AUDIT_NO_CODE_CACHE: '1' },
+    });
     expect(JSON.parse(r.stdout)).toEqual([['default'], 'function']);
+  });
+
+  it('keeps V8 code cache data for it in the user cache, used when it matches and rewritten when not', () => {
+    const wrapper = fileURLToPath(new URL('../src/lang/ts/tsc.cjs', import.meta.url));
+    const home = mkdtempSync(join(tmpdir(), 'ka-code-cache-'));
+    try {
+      const load = (extra: Record<string, string> = {}) =>
+        spawnSync(process.execPath, ['-e', `console.log(require(${JSON.stringify(wrapper)}).version)`], {
+          encoding: 'utf8',
+          timeout: 60_000,
+          env: { ...process.env, XDG_CACHE_HOME: home, KA_AUDIT_NO_CODE_CACHE: '', ...extra },
+        }).stdout.trim();
+      const version = (JSON.parse(readFileSync(join(wrapper, '../../../../node_modules/typescript/package.json'), 'utf8')) as { version: string }).version;
+      const dir = join(home, 'ka-audit', 'code-cache');
+      expect(load()).toBe(version);
+      const [name, ...others] = readdirSync(dir);
+      expect(others).toEqual([]);
+      expect(name).toContain(`typescript-${version}-`);
+      const file = join(dir, name!);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const written = readFileSync(file);
+      // Accepted by V8: not written again.
+      expect(load()).toBe(version);
+      expect(readFileSync(file).equals(written)).toBe(true);
+      // Rejected by V8 (not its data): the compiler still loads, and the data is made again.
+      const garbage = Buffer.alloc(written.length, 7);
+      writeFileSync(file, garbage);
+      expect(load()).toBe(version);
+      const remade = readFileSync(file);
+      expect(remade.equals(garbage)).toBe(false);
+      expect(load()).toBe(version);
+      expect(readFileSync(file).equals(remade)).toBe(true);
+      // Turned off: nothing is written.
+      rmSync(dir, { recursive: true });
+      expect(load({ KA_AUDIT_NO_CODE_CACHE: '1' })).toBe(version);
+      expect(readdirSync(join(home, 'ka-audit'))).toEqual([]);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });
