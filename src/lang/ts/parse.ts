@@ -29,7 +29,9 @@ export class TsFile {
     readonly file: string,
     readonly text: string,
   ) {
-    this.sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKindOf(file));
+    // JSDoc is never read (no type checker runs), so it is not parsed either.
+    const options = { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone };
+    this.sf = ts.createSourceFile(file, text, options, true, scriptKindOf(file));
   }
 
   get scopes(): FileScopes {
