@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { walk } from '../src/lang/c/ast.js';
-import { bodyCounts, loadCParser, mirrorTop, parseCWith, parseTop, type CNode, type TopLevel } from '../src/lang/c/parse.js';
+import type { CursorAccess } from '../src/lang/c/cursor.js';
+import { bodyCounts, directWalkAgrees, loadCParser, mirrorTop, parseCWith, parseTop, type CNode, type TopLevel } from '../src/lang/c/parse.js';
 import { FIXTURES, inputFiles } from './lib/fixtures.js';
 import { randomInts } from './lib/random.js';
 
@@ -92,8 +93,14 @@ describe("C trees walked without web-tree-sitter's marshalling (cursor.ts)", () 
     return text;
   }
 
-  it('is used with the pinned web-tree-sitter', async () => {
-    expect((await loadCParser()).direct).toBeDefined();
+  it('is used with the pinned web-tree-sitter, and not when it records other trees than the public API', async () => {
+    const ctx = await loadCParser();
+    expect(ctx.direct).toBeDefined();
+    expect(directWalkAgrees(ctx, ctx.direct!)).toBe(true);
+    // A binding whose functions no longer mean what cursor.ts expects.
+    const direct = ctx.direct!;
+    const swapped: CursorAccess = { HEAP32: direct.HEAP32, buffer: direct.buffer, firstChild: direct.firstChild, nextSibling: direct.nextSibling, parent: direct.parent, typeId: direct.fieldId, fieldId: direct.typeId, start: direct.start, end: direct.end };
+    expect(directWalkAgrees(ctx, swapped)).toBe(false);
   });
 
   it('records the same top levels, bodies and re-parsed bodies as the public cursor API', async () => {

@@ -137,9 +137,27 @@ export function loadCParser(): Promise<CParser> {
     const language = await Language.load(wasmPath);
     const parser = new Parser();
     parser.setLanguage(language);
-    return direct ? { parser, language, direct } : { parser, language };
+    const plain = { parser, language };
+    return direct && directWalkAgrees(plain, direct) ? { ...plain, direct } : plain;
   })();
   return loaded;
+}
+
+/** A small file with nesting, a parse error and a function body recorded ahead (a nested walk). */
+const WALK_CHECK = 'struct s { int a; };\nstatic int f(int x) { if (x) { return g(x, 1); } return 0; }\nint h(void) { int y = ; }\n';
+
+/**
+ * Whether the direct walk records what the public API records, on a sample: cursor.ts relies on
+ * web-tree-sitter's internals (the version is pinned), so a binding that changed underneath
+ * falls back to the public walk instead of recording wrong trees.
+ */
+export function directWalkAgrees(ctx: CParser, direct: CursorAccess): boolean {
+  const flat = (t: TopLevel) => [t.nodes, t.errors, t.bodies ?? new Int32Array(0)].map((a) => Array.from(a).join(',')).join('|');
+  try {
+    return flat(parseTop({ ...ctx, direct }, WALK_CHECK, () => true)) === flat(parseTop({ parser: ctx.parser, language: ctx.language }, WALK_CHECK, () => true));
+  } catch {
+    return false;
+  }
 }
 
 interface Tables {
