@@ -42,12 +42,19 @@ function loadCompiler() {
   } catch {
     // No cache yet.
   }
-  const script = new vm.Script(Module.wrap(source), { filename: file, ...(cached ? { cachedData: cached } : {}) });
-  const mod = new Module(file, module);
-  mod.filename = file;
-  mod.paths = Module._nodeModulePaths(path.dirname(file));
-  script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
-  mod.loaded = true;
+  let script;
+  let mod;
+  try {
+    // What Node's CommonJS loader does for a file, with V8's cached data added.
+    script = new vm.Script(Module.wrap(source), { filename: file, ...(cached ? { cachedData: cached } : {}) });
+    mod = new Module(file, module);
+    mod.filename = file;
+    mod.paths = Module._nodeModulePaths(path.dirname(file));
+    script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
+    mod.loaded = true;
+  } catch {
+    return require('typescript');
+  }
   require.cache[file] = mod;
   if (!cached || script.cachedDataRejected) writeAtomic(cachePath, script.createCachedData());
   return mod.exports;
