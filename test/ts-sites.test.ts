@@ -1,7 +1,7 @@
 // Unit tables for the TS/JS backend: every import form names a site with its canonical API, and
 // look-alikes (a local Socket class, a method named connect, shadowed names) never do.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -112,6 +112,19 @@ describe('loading the TypeScript compiler', () => {
       rmSync(dir, { recursive: true });
       expect(load({ KA_AUDIT_NO_CODE_CACHE: '1' })).toBe(version);
       expect(readdirSync(join(home, 'ka-audit'))).toEqual([]);
+      // A relative XDG_CACHE_HOME is ignored (XDG spec), never resolved against the working
+      // directory: the home's .cache is used.
+      const work = join(home, 'work');
+      mkdirSync(work);
+      const r = spawnSync(process.execPath, ['-e', `console.log(require(${JSON.stringify(wrapper)}).version)`], {
+        cwd: work,
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, XDG_CACHE_HOME: 'rel', HOME: home, KA_AUDIT_NO_CODE_CACHE: '' },
+      });
+      expect(r.stdout.trim()).toBe(version);
+      expect(readdirSync(work)).toEqual([]);
+      expect(readdirSync(join(home, '.cache', 'ka-audit', 'code-cache'))).toHaveLength(1);
     } finally {
       rmSync(home, { recursive: true, force: true });
     }

@@ -63,7 +63,11 @@ function loadCompiler() {
 function codeCachePath(file) {
   const { version } = JSON.parse(fs.readFileSync(path.join(path.dirname(file), '..', 'package.json'), 'utf8'));
   const st = fs.statSync(file);
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  // The XDG spec says to ignore a relative XDG_CACHE_HOME; without an absolute home, no cache
+  // (never a directory relative to where ka-audit happens to run).
+  const xdg = process.env.XDG_CACHE_HOME;
+  const base = xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.cache');
+  if (!path.isAbsolute(base)) throw new Error('no absolute cache directory');
   const name = `typescript-${version}-${st.size}-${Math.trunc(st.mtimeMs)}-node${process.version}-v8-${process.versions.v8}-${process.arch}.bin`;
   return path.join(base, 'ka-audit', 'code-cache', name);
 }
