@@ -38,10 +38,23 @@ export function decodeSource(bytes: Uint8Array, maxBytes = DEFAULT_MAX_FILE_BYTE
     encoding = 'latin1';
     warning = `not valid UTF-8 (byte ${firstInvalidUtf8(body)}); analysed as Latin-1, fixes keep the original bytes`;
   }
-  const crlf = (text.match(/\r\n/g) ?? []).length;
-  const lf = (text.match(/\n/g) ?? []).length - crlf;
-  const source: SourceText = { text, bom, encoding, eol: crlf > lf ? '\r\n' : '\n' };
+  const source: SourceText = { text, bom, encoding, eol: dominantEol(text) };
   return warning ? { ok: true, source, warning } : { ok: true, source };
+}
+
+/**
+ * CRLF when more lines end in CRLF than in a bare LF. Counted with indexOf: `text.match(/\n/g)`
+ * built an array of every match, and was 60 of the 140 ms that decoding the real C tree took
+ * (every file is decoded in pass 0).
+ */
+export function dominantEol(text: string): '\n' | '\r\n' {
+  let crlf = 0;
+  let lf = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
+    if (i > 0 && text.charCodeAt(i - 1) === 13) crlf++;
+    else lf++;
+  }
+  return crlf > lf ? '\r\n' : '\n';
 }
 
 export function encodeSource(source: Pick<SourceText, 'bom' | 'encoding'>, text: string): Buffer {

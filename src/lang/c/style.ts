@@ -2,6 +2,7 @@
 // brace placement, `if (` spacing, C89 or C99, and how the nearest check handles errors.
 import { callArgs, callName, child, keyOf, namedChildren, textOf, unwrap, walk } from './ast.js';
 import type { CNode } from './parse.js';
+import { dominantEol } from '../../engine/source.js';
 
 export interface Layout {
   /** One level of indentation: '\t' or N spaces. */
@@ -21,7 +22,7 @@ export interface Layout {
  * being fixed, then others): looking at every function would mirror the whole file.
  */
 export function inferLayout(src: string, samples: CNode[]): Layout {
-  const eol = (src.match(/\r\n/g) ?? []).length > (src.match(/(?<!\r)\n/g) ?? []).length ? '\r\n' : '\n';
+  const eol = dominantEol(src);
   return { unit: indentUnit(src), brace: braceStyle(src, samples), ifSpace: ifSpacing(src), c89: isC89(src, samples), callSpace: callSpacing(src), eol };
 }
 

@@ -4,6 +4,7 @@
 // on the call (it returns the socket), and for servers in the options or the connection listener.
 import ts from './tsc.cjs';
 import type { BackendOptions } from '../../engine/backend.js';
+import { dominantEol } from '../../engine/source.js';
 import type { Fix, TextEdit } from '../../engine/types.js';
 import type { CallAnalysis, TsSite } from './analyze.js';
 import { isFunctionLike } from './classify.js';
@@ -285,12 +286,6 @@ function colonStyle(file: TsFile, props: ts.NodeArray<ts.ObjectLiteralElementLik
 function indentOf(file: TsFile, pos: number): string {
   const lineStart = file.text.lastIndexOf('\n', pos - 1) + 1;
   return /^[ \t]*/.exec(file.text.slice(lineStart, pos))![0];
-}
-
-function dominantEol(text: string): string {
-  const crlf = (text.match(/\r\n/g) ?? []).length;
-  const lf = (text.match(/\n/g) ?? []).length - crlf;
-  return crlf > lf ? '\r\n' : '\n';
 }
 
 function styleOf(file: TsFile): Style {
