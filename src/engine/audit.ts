@@ -9,7 +9,7 @@ import type { BackendOptions } from './backend.js';
 import { discoverFiles, errMessage, type FoundFile } from './files.js';
 import type { RuleSetting } from './findings.js';
 import { builtFile } from './paths.js';
-import { runLanguage, type LanguageInput, type LanguageOutput } from './work.js';
+import type { LanguageInput, LanguageOutput } from './work.js';
 import { decodeSource, DEFAULT_MAX_FILE_BYTES, type SourceText } from './source.js';
 import { DEFAULT_KEEPALIVE, type Finding, type KeepaliveValues, type Lang, type Site, type Stats, type ToolError } from './types.js';
 import { cachedResult, cacheKey, openCache, writeCache } from './cache.js';
@@ -254,6 +254,8 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     // Here languages run one after the other: every other core is spare.
     freeCores(jobs - 1);
     // A small tree (or the fallback): everything here, one language after the other.
+    // Loaded only here: a warm --cache run never needs the analysis.
+    const { runLanguage } = await import('./work.js');
     for (const [lang, list] of langs) results.push({ lang, out: await runLanguage(inputFor(lang, list)) });
   }
   for (const { lang, out } of results) {
