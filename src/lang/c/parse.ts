@@ -312,7 +312,7 @@ function recordWantedBody(ctx: CParser, walk: Walk, top: IntList, fnAt: number, 
     if (body.parent?.hasError !== false) return;
     const headAt = bodies.push2(body.startIndex, 0);
     const at = bodies.push4(body.typeId, body.startIndex, body.endIndex, 0);
-    const type = body.type;
+    const type = body.type; // node getters use the transfer buffer: read before the walk starts
     const sub = body.walk();
     const subWalk = walkOf(ctx, sub);
     try {
