@@ -8,7 +8,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { TsFile } from '../src/lang/ts/parse.js';
 import { findSites } from '../src/lang/ts/sites.js';
-import { scanTs } from '../src/lang/ts/scan.js';
+import { forEachCallName, scanTs } from '../src/lang/ts/scan.js';
+import { randomInts } from './lib/random.js';
 
 const apis = (code: string, file = 'x.ts') => findSites(new TsFile(file, code)).map((s) => s.api);
 
@@ -56,6 +57,23 @@ describe('look-alikes are not sites', () => {
 });
 
 describe('pass-0 scan', () => {
+  it('finds the call names the regex it replaced found, in the same order, on 4,000 random texts', () => {
+    const CALLED = /\b([A-Za-z_$][\w$]*)\s*\(/g;
+    const rnd = randomInts(3);
+    const pieces = ['a', 'Z', '_', '$', '9', '0x', 'é', ' ', '\t', '\n', '\u00a0', '\u2028', '(', ')', '.', 'foo', '$el', 'a$b', '=>', '/*', '"'];
+    let named = 0;
+    for (let i = 0; i < 4000; i++) {
+      let text = '';
+      for (let n = rnd(60); n > 0; n--) text += pieces[rnd(pieces.length)];
+      const want = [...text.matchAll(CALLED)].map((m) => m[1]!);
+      const got: string[] = [];
+      forEachCallName(text, (name) => got.push(name));
+      expect(got, JSON.stringify(text)).toEqual(want);
+      named += want.length;
+    }
+    expect(named).toBeGreaterThan(2000);
+  });
+
   it('finds files that name net or tls, and the project modules they import', () => {
     const s = scanTs("import net from 'node:net';\nimport { h } from './helper.js';\nconst x = require('../x');\nexport * from './y';");
     expect(s.sites).toBe(true);

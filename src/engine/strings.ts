@@ -47,3 +47,9 @@ export function forgetInterned(): void {
   interned.clear();
   byHash.clear();
 }
+
+/** Character classes by code, as regexes have them: `\w` (ASCII only) and `\s` (with Unicode spaces). */
+const WORD = new Uint8Array(128);
+for (let c = 0; c < 128; c++) WORD[c] = /\w/.test(String.fromCharCode(c)) ? 1 : 0;
+export const isWord = (c: number): boolean => c < 128 && WORD[c] === 1;
+export const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13) || (c > 127 && /\s/.test(String.fromCharCode(c)));

@@ -1,7 +1,7 @@
 // Pass 0: a cheap text scan of every C file (no parsing). It finds the names other files must
 // know (macros that alias socket()/accept(), keepalive and close macros, socket constants) and
 // which function names each file mentions, so the project can parse files only on demand.
-import { copyString, internSlice } from '../../engine/strings.js';
+import { copyString, internSlice, isSpace, isWord } from '../../engine/strings.js';
 import { socketAliasOf, type SocketAlias } from './sites.js';
 
 export interface CScan {
@@ -102,11 +102,6 @@ function* defineLines(text: string): Generator<RegExpExecArray> {
   }
 }
 
-/** Character classes by code, as the regexes had them: `\w` (ASCII) and `\s` (with Unicode spaces). */
-const WORD = new Uint8Array(128);
-for (let c = 0; c < 128; c++) WORD[c] = /\w/.test(String.fromCharCode(c)) ? 1 : 0;
-const isWord = (c: number) => c < 128 && WORD[c] === 1;
-const isSpace = (c: number) => c === 32 || (c >= 9 && c <= 13) || (c > 127 && /\s/.test(String.fromCharCode(c)));
 
 /**
  * Every word followed by `(` (after any spaces), in text order: what /\b(\w+)\s*\(/g matches.

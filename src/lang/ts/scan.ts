@@ -2,7 +2,7 @@
 // net/tls sites, which ones touch keepalive at all, and the project modules each one imports,
 // so the project parses other files only when a socket's trail leads there.
 
-import { detachStrings } from '../../engine/strings.js';
+import { detachStrings, isSpace, isWord } from '../../engine/strings.js';
 
 export interface TsScan {
   /** Names the `net` or `tls` module: may hold sites. */
@@ -20,7 +20,6 @@ export interface TsScan {
 const NET_TLS = /(?:require\s*\(\s*|from\s*|import\s*\(\s*|import\s+)(['"`])(?:node:)?(?:net|tls)\1/;
 const REL_IMPORT = /(?:require\s*\(\s*|from\s*|import\s*\(\s*|import\s+)(['"])(\.{1,2}(?:\/[^'"\n]*)?)\1/g;
 const REEXPORT = /\bexport\s+(?:\*|\{[^}]*\}|\*\s+as\s+\w+)\s*from\s*(['"])(\.{1,2}(?:\/[^'"\n]*)?)\1/g;
-const CALLED = /\b([A-Za-z_$][\w$]*)\s*\(/g;
 const IMPORTED = /(?:import\s*(?:type\s*)?\{([^}]*)\}\s*from|(?:const|let|var)\s*\{([^}]*)\}\s*=\s*require\s*\()/g;
 
 export function scanTs(text: string): TsScan {
@@ -31,7 +30,7 @@ export function scanTs(text: string): TsScan {
   // module.exports = require('./x') re-exports as well.
   for (const m of text.matchAll(/module\.exports\s*=\s*require\s*\(\s*(['"])(\.{1,2}(?:\/[^'"\n]*)?)\1/g)) reexports.add(m[2]!);
   const names = new Set<string>();
-  for (const m of text.matchAll(CALLED)) names.add(m[1]!);
+  forEachCallName(text, (name) => names.add(name));
   // Imported names count as mentioned even when only passed around (an alias calls them).
   for (const m of text.matchAll(IMPORTED)) {
     for (const part of (m[1] ?? m[2] ?? '').split(',')) {
@@ -46,4 +45,34 @@ export function scanTs(text: string): TsScan {
     reexports: detachStrings([...reexports]),
     names: detachStrings([...names]),
   };
+}
+
+const DOLLAR = 36;
+const isIdentPart = (c: number) => isWord(c) || c === DOLLAR;
+/** [A-Za-z_$]: `\w` but for the digits (0-9 are the only word characters below 'A'). */
+const isIdentStart = (c: number) => c === DOLLAR || (c > 57 && isWord(c));
+
+/**
+ * Every name that /\b([A-Za-z_$][\w$]*)\s*\(/g captures, in text order. It goes from `(` to `(`
+ * (indexOf) and reads the name back from each, as the C scan does (src/lang/c/scan.ts): the regex
+ * built a match for every call in every file of pass 0. The capture is the leftmost start in the
+ * run of [\w$] before the `(` (and its spaces) where the regex's `\b` holds: `$` is not a word
+ * character, so `$foo(` gives `foo` and `a$b(` gives `a$b` (test/ts-sites.test.ts compares the two
+ * on random texts).
+ */
+export function forEachCallName(text: string, found: (name: string) => void): void {
+  for (let paren = text.indexOf('('); paren !== -1; paren = text.indexOf('(', paren + 1)) {
+    let at = paren;
+    while (at > 0 && isSpace(text.charCodeAt(at - 1))) at--;
+    let start = at;
+    while (start > 0 && isIdentPart(text.charCodeAt(start - 1))) start--;
+    for (let p = start; p < at; p++) {
+      const c = text.charCodeAt(p);
+      // \b at p: a word character on exactly one side (the text's start counts as a non-word side).
+      if (isIdentStart(c) && (p > 0 && isWord(text.charCodeAt(p - 1))) !== isWord(c)) {
+        found(text.slice(p, at));
+        break;
+      }
+    }
+  }
 }
