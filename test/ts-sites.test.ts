@@ -1,7 +1,7 @@
 // Unit tables for the TS/JS backend: every import form names a site with its canonical API, and
 // look-alikes (a local Socket class, a method named connect, shadowed names) never do.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -126,6 +126,17 @@ describe('loading the TypeScript compiler', () => {
       expect(remade.equals(garbage)).toBe(false);
       expect(load()).toBe(version);
       expect(readFileSync(file).equals(remade)).toBe(true);
+      // Each install of the compiler makes a file of its own: only the 8 newest are kept, the one
+      // just written among them, and nothing else in the directory is touched.
+      for (let i = 0; i < 10; i++) {
+        const old = join(dir, `typescript-0.0.${i}-old.bin`);
+        writeFileSync(old, 'x');
+        utimesSync(old, 1000 + i, 1000 + i);
+      }
+      writeFileSync(join(dir, 'notes.txt'), 'x');
+      rmSync(file);
+      expect(load()).toBe(version);
+      expect(readdirSync(dir).sort()).toEqual([name!, 'notes.txt', ...[3, 4, 5, 6, 7, 8, 9].map((i) => `typescript-0.0.${i}-old.bin`)].sort());
       // Turned off: nothing is written.
       rmSync(dir, { recursive: true });
       expect(load({ KA_AUDIT_NO_CODE_CACHE: '1' })).toBe(version);

@@ -13,13 +13,17 @@
 // data is code). Loading then takes 70-95 ms. V8 checks the data against its own version, its
 // flags and the source's length and rejects what does not match; the file name also carries the
 // compiler's version, size and mtime, and Node's and V8's versions. Any failure falls back to a
-// plain require. KA_AUDIT_NO_CODE_CACHE=1 turns it off.
+// plain require. Each install of the compiler gets a file of its own; the 8 newest are kept.
+// KA_AUDIT_NO_CODE_CACHE=1 turns it off.
 'use strict';
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const vm = require('node:vm');
 const Module = require('node:module');
+
+/** Cache files kept: each install of the compiler (each project, each CI checkout) makes one. */
+const KEEP = 8;
 
 const ts = loadCompiler();
 module.exports = ts;
@@ -56,8 +60,27 @@ function loadCompiler() {
     return require('typescript');
   }
   require.cache[file] = mod;
-  if (!cached || script.cachedDataRejected) writeAtomic(cachePath, script.createCachedData());
+  if (!cached || script.cachedDataRejected) {
+    writeAtomic(cachePath, script.createCachedData());
+    pruneOthers(cachePath);
+  }
   return mod.exports;
+}
+
+/** Deletes all but the KEEP newest compiler cache files beside `kept` (never `kept` itself). */
+function pruneOthers(kept) {
+  try {
+    const dir = path.dirname(kept);
+    const old = fs
+      .readdirSync(dir)
+      .filter((n) => /^typescript-.*\.bin$/.test(n) && path.join(dir, n) !== kept)
+      .map((n) => ({ n, t: fs.statSync(path.join(dir, n)).mtimeMs }))
+      .sort((a, b) => b.t - a.t)
+      .slice(KEEP - 1);
+    for (const { n } of old) fs.unlinkSync(path.join(dir, n));
+  } catch {
+    // Pruning is housekeeping only.
+  }
 }
 
 function codeCachePath(file) {
