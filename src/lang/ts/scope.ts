@@ -258,16 +258,14 @@ export class FileScopes {
   }
 }
 
+const K = ts.SyntaxKind;
+
+/** Kinds that open a function scope: a table, since every node of every site file is asked. */
+const FUNCTION_SCOPE = new Uint8Array(K.Count);
+for (const k of [K.FunctionDeclaration, K.FunctionExpression, K.ArrowFunction, K.MethodDeclaration, K.Constructor, K.GetAccessor, K.SetAccessor]) FUNCTION_SCOPE[k] = 1;
+
 export function isFunctionScope(n: ts.Node): n is ts.SignatureDeclaration {
-  return (
-    ts.isFunctionDeclaration(n) ||
-    ts.isFunctionExpression(n) ||
-    ts.isArrowFunction(n) ||
-    ts.isMethodDeclaration(n) ||
-    ts.isConstructorDeclaration(n) ||
-    ts.isGetAccessorDeclaration(n) ||
-    ts.isSetAccessorDeclaration(n)
-  );
+  return FUNCTION_SCOPE[n.kind] === 1;
 }
 
 function isTypeOnly(n: ts.Node): boolean {
@@ -284,26 +282,59 @@ function isClassExtends(n: ts.ExpressionWithTypeArguments): boolean {
   return ts.isHeritageClause(clause) && clause.token === ts.SyntaxKind.ExtendsKeyword && ts.isClassLike(clause.parent);
 }
 
-/** Whether an identifier, where it stands, names a value (not a property, label or declaration). */
-function isValueReference(id: ts.Identifier): boolean {
+/**
+ * Whether an identifier, where it stands, names a value (not a property, label or declaration).
+ * One switch on the parent's kind: every identifier of every site file is asked.
+ */
+export function isValueReference(id: ts.Identifier): boolean {
   const p = id.parent;
   if (!p) return false;
-  if (ts.isPropertyAccessExpression(p) && p.name === id) return false;
-  if (ts.isQualifiedName(p)) return false;
-  if ((ts.isPropertyAssignment(p) || ts.isPropertyDeclaration(p) || ts.isMethodDeclaration(p) || ts.isGetAccessor(p) || ts.isSetAccessor(p) || ts.isPropertySignature(p) || ts.isMethodSignature(p) || ts.isEnumMember(p)) && p.name === id) return false;
-  if (ts.isBindingElement(p) && p.propertyName === id) return false;
-  if ((ts.isImportSpecifier(p) || ts.isExportSpecifier(p)) && p.propertyName === id) return false;
-  if (ts.isExportSpecifier(p) && (p.propertyName || p.parent.parent.moduleSpecifier)) return false;
-  if (ts.isLabeledStatement(p) || ts.isBreakOrContinueStatement(p)) return false;
-  if (ts.isJsxAttribute(p)) return false;
-  if ((ts.isJsxOpeningElement(p) || ts.isJsxSelfClosingElement(p) || ts.isJsxClosingElement(p)) && /^[a-z]/.test(id.text)) return false;
-  if (ts.isMetaProperty(p)) return false;
-  if (ts.isNamespaceExport(p) || ts.isNamespaceExportDeclaration(p)) return false;
-  if (ts.isImportClause(p) || ts.isNamespaceImport(p) || ts.isImportSpecifier(p) || ts.isImportEqualsDeclaration(p)) return false;
-  if (ts.isModuleDeclaration(p) || ts.isEnumDeclaration(p) || ts.isFunctionDeclaration(p) || ts.isClassDeclaration(p)) return p.name !== id;
-  if ((ts.isFunctionExpression(p) || ts.isClassExpression(p)) && p.name === id) return false;
-  if ((ts.isVariableDeclaration(p) || ts.isParameter(p) || ts.isBindingElement(p)) && p.name === id) return false;
-  return true;
+  switch (p.kind) {
+    case K.PropertyAccessExpression:
+      return (p as ts.PropertyAccessExpression).name !== id;
+    case K.PropertyAssignment:
+    case K.PropertyDeclaration:
+    case K.MethodDeclaration:
+    case K.GetAccessor:
+    case K.SetAccessor:
+    case K.PropertySignature:
+    case K.MethodSignature:
+    case K.EnumMember:
+    case K.ModuleDeclaration:
+    case K.EnumDeclaration:
+    case K.FunctionDeclaration:
+    case K.ClassDeclaration:
+    case K.FunctionExpression:
+    case K.ClassExpression:
+    case K.VariableDeclaration:
+    case K.Parameter:
+      return (p as ts.NamedDeclaration).name !== id;
+    case K.BindingElement:
+      return (p as ts.BindingElement).propertyName !== id && (p as ts.BindingElement).name !== id;
+    case K.ExportSpecifier: {
+      const spec = p as ts.ExportSpecifier;
+      return !(spec.propertyName || spec.parent.parent.moduleSpecifier);
+    }
+    case K.JsxOpeningElement:
+    case K.JsxSelfClosingElement:
+    case K.JsxClosingElement:
+      return !/^[a-z]/.test(id.text);
+    case K.QualifiedName:
+    case K.ImportSpecifier:
+    case K.LabeledStatement:
+    case K.BreakStatement:
+    case K.ContinueStatement:
+    case K.JsxAttribute:
+    case K.MetaProperty:
+    case K.NamespaceExport:
+    case K.NamespaceExportDeclaration:
+    case K.ImportClause:
+    case K.NamespaceImport:
+    case K.ImportEqualsDeclaration:
+      return false;
+    default:
+      return true;
+  }
 }
 
 export function skipParens(e: ts.Expression): ts.Expression {

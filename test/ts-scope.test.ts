@@ -1,0 +1,93 @@
+// The scope builder asks two questions of every node of every TS/JS site file: does it open a
+// function scope, and does an identifier name a value where it stands. Both were chains of
+// `ts.isX` calls and are now a table and a switch on the node's kind; the chains are kept here as
+// the reference, and the answers must be the same for every node.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import ts from '../src/lang/ts/tsc.cjs';
+import { TsFile } from '../src/lang/ts/parse.js';
+import { isFunctionScope, isValueReference } from '../src/lang/ts/scope.js';
+import { forEachDescendant } from '../src/lang/ts/walk.js';
+import { FIXTURES, inputFiles } from './lib/fixtures.js';
+
+function functionScopeByChain(n: ts.Node): boolean {
+  return ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n) || ts.isMethodDeclaration(n) || ts.isConstructorDeclaration(n) || ts.isGetAccessorDeclaration(n) || ts.isSetAccessorDeclaration(n);
+}
+
+function valueReferenceByChain(id: ts.Identifier): boolean {
+  const p = id.parent;
+  if (!p) return false;
+  if (ts.isPropertyAccessExpression(p) && p.name === id) return false;
+  if (ts.isQualifiedName(p)) return false;
+  if ((ts.isPropertyAssignment(p) || ts.isPropertyDeclaration(p) || ts.isMethodDeclaration(p) || ts.isGetAccessor(p) || ts.isSetAccessor(p) || ts.isPropertySignature(p) || ts.isMethodSignature(p) || ts.isEnumMember(p)) && p.name === id) return false;
+  if (ts.isBindingElement(p) && p.propertyName === id) return false;
+  if ((ts.isImportSpecifier(p) || ts.isExportSpecifier(p)) && p.propertyName === id) return false;
+  if (ts.isExportSpecifier(p) && (p.propertyName || p.parent.parent.moduleSpecifier)) return false;
+  if (ts.isLabeledStatement(p) || ts.isBreakOrContinueStatement(p)) return false;
+  if (ts.isJsxAttribute(p)) return false;
+  if ((ts.isJsxOpeningElement(p) || ts.isJsxSelfClosingElement(p) || ts.isJsxClosingElement(p)) && /^[a-z]/.test(id.text)) return false;
+  if (ts.isMetaProperty(p)) return false;
+  if (ts.isNamespaceExport(p) || ts.isNamespaceExportDeclaration(p)) return false;
+  if (ts.isImportClause(p) || ts.isNamespaceImport(p) || ts.isImportSpecifier(p) || ts.isImportEqualsDeclaration(p)) return false;
+  if (ts.isModuleDeclaration(p) || ts.isEnumDeclaration(p) || ts.isFunctionDeclaration(p) || ts.isClassDeclaration(p)) return p.name !== id;
+  if ((ts.isFunctionExpression(p) || ts.isClassExpression(p)) && p.name === id) return false;
+  if ((ts.isVariableDeclaration(p) || ts.isParameter(p) || ts.isBindingElement(p)) && p.name === id) return false;
+  return true;
+}
+
+/** Every parent kind the chain singles out, each with the identifier on each side of it. */
+const EVERY_SHAPE = `
+import def, { a as b, c } from './m';
+import * as ns from './n';
+import eq = require('./q');
+export { b as d, c };
+export { x as y } from './r';
+export * as z from './s';
+export as namespace G;
+namespace N { export const v = 1; }
+enum E { A = 1, B = A }
+label: for (const i of [1]) { if (i) break label; else continue label; }
+class K extends def { p = 1; static q: number; m() { return this.p; } get g() { return 1; } set g(v) {} constructor(public r: number) { super(); } }
+const o = { p: 1, q() {}, [c]: 2, c, ...ns };
+const { p: renamed, q = c, ...rest } = o;
+function f(a1: number, { p: pa }: { p: number }) { return new.target ? a1 : pa; }
+const fe = function named() { return named; };
+const ce = class Named { x = Named; };
+let t: N.T = eq.u;
+interface I { p: number; m(): void }
+type U = typeof def;
+const j = <div className={b}><Comp.Sub x={c} /><lower /></div>;
+const arrow = (x) => x + renamed;
+`;
+
+describe('TS scope questions by kind', () => {
+  it('answer as the ts.isX chains they replaced, for every node of the fixtures and of a file with every shape', () => {
+    const root = join(FIXTURES, 'ts');
+    const files = inputFiles(root)
+      .filter((f) => /\.(ts|tsx|js|mjs|cjs)$/.test(f))
+      .map((f) => new TsFile(f, readFileSync(join(root, f), 'utf8')));
+    files.push(new TsFile('shapes.tsx', EVERY_SHAPE));
+    let identifiers = 0;
+    let nonValues = 0;
+    const parentKinds = new Set<number>();
+    for (const file of files) {
+      forEachDescendant(file.sf, (n) => {
+        expect(isFunctionScope(n), `${file.file}: ${ts.SyntaxKind[n.kind]}`).toBe(functionScopeByChain(n));
+        if (ts.isIdentifier(n)) {
+          identifiers++;
+          parentKinds.add(n.parent.kind);
+          const want = valueReferenceByChain(n);
+          if (!want) nonValues++;
+          expect(isValueReference(n), `${file.file}: ${n.text} in ${ts.SyntaxKind[n.parent.kind]}`).toBe(want);
+        }
+      });
+    }
+    expect(identifiers).toBeGreaterThan(1000);
+    expect(nonValues).toBeGreaterThan(200);
+    // Every kind the switch singles out came up as an identifier's parent.
+    const special = ['PropertyAccessExpression', 'PropertyAssignment', 'PropertyDeclaration', 'MethodDeclaration', 'GetAccessor', 'SetAccessor', 'PropertySignature', 'MethodSignature', 'EnumMember', 'ModuleDeclaration', 'EnumDeclaration', 'FunctionDeclaration', 'ClassDeclaration', 'FunctionExpression', 'ClassExpression', 'VariableDeclaration', 'Parameter', 'BindingElement', 'ExportSpecifier', 'JsxOpeningElement', 'JsxSelfClosingElement', 'JsxClosingElement', 'QualifiedName', 'ImportSpecifier', 'LabeledStatement', 'BreakStatement', 'ContinueStatement', 'JsxAttribute', 'MetaProperty', 'NamespaceExport', 'NamespaceExportDeclaration', 'ImportClause', 'NamespaceImport', 'ImportEqualsDeclaration'];
+    const kindOf = ts.SyntaxKind as unknown as Record<string, number>;
+    expect(special.filter((k) => !parentKinds.has(kindOf[k]!))).toEqual([]);
+  });
+});
