@@ -186,9 +186,9 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const store = options.cacheDir ? openCache(options.cacheDir, options.cwd) : undefined;
   const key = store ? cacheKey(options, files, store) : undefined;
   const hit = store && key ? cachedResult(store, key.key) : undefined;
-  if (hit) {
+  if (store && key && hit) {
     // A hit can still teach the cache which files no longer need reading.
-    if (key!.learned) writeCache(options.cacheDir!, options.cwd, key!, hit);
+    if (key.learned) writeCache(store, key, hit);
     const byDisplay = new Map(files.map((f) => [f.display, f]));
     for (const f of hit.findings) {
       if (audited.has(f.file)) continue;
@@ -196,7 +196,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       const src = found && loadSync(found);
       if (found && src) audited.set(f.file, { path: found.path, display: f.file, lang: found.lang, source: src });
     }
-    const stats = { ...hit.stats, parsed: 0, hashed: key!.hashed, ms: Math.round(performance.now() - started) };
+    const stats = { ...hit.stats, parsed: 0, hashed: key.hashed, ms: Math.round(performance.now() - started) };
     return { version: 1, ...hit, stats, files: audited, cached: true };
   }
   const runId = randomUUID();
@@ -298,6 +298,6 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     stats: { files: files.length, parsed, sites: sites.length, findings: findings.filter((f) => !f.suppressed).length, ms: Math.round(performance.now() - started), threads, ...(key ? { hashed: key.hashed } : {}), ...(workerFailure ? { workerFailure } : {}) },
     files: audited,
   };
-  if (key) writeCache(options.cacheDir!, options.cwd, key, result);
+  if (store && key) writeCache(store, key, result);
   return result;
 }

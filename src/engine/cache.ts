@@ -31,8 +31,9 @@ interface CacheDoc {
   hashes?: KnownHashes;
 }
 
-/** The stored run, if any: its key, result and the content hashes it vouches for. */
+/** Where the cache lives, and the stored run, if any: its key, result and the content hashes it vouches for. */
 export interface CacheStore {
+  path: string;
   doc?: CacheDoc;
 }
 
@@ -53,8 +54,8 @@ function signature(st: Stats): string {
   return `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}:${st.dev}`;
 }
 
-export function cacheKey(options: AuditOptions, files: FoundFile[], store: CacheStore = {}): CacheKey {
-  const known = store.doc?.hashes ?? {};
+export function cacheKey(options: AuditOptions, files: FoundFile[], store?: CacheStore): CacheKey {
+  const known = store?.doc?.hashes ?? {};
   const hashes: KnownHashes = {};
   let hashed = 0;
   let learned = false;
@@ -103,17 +104,14 @@ function contentHash(path: string, buf: Buffer): { hash: string; signature: stri
   }
 }
 
-function cachePath(dir: string, cwd: string): string {
-  return resolve(cwd, dir, 'results.json');
-}
-
 /** Loads the stored run; a missing or unreadable store is an empty one. */
 export function openCache(dir: string, cwd: string): CacheStore {
+  const path = resolve(cwd, dir, 'results.json');
   try {
-    const doc = JSON.parse(readFileSync(cachePath(dir, cwd), 'utf8')) as CacheDoc;
-    return typeof doc?.key === 'string' ? { doc } : {};
+    const doc = JSON.parse(readFileSync(path, 'utf8')) as CacheDoc;
+    return typeof doc?.key === 'string' ? { path, doc } : { path };
   } catch {
-    return {};
+    return { path };
   }
 }
 
@@ -121,8 +119,8 @@ export function cachedResult(store: CacheStore, key: string): Cached | undefined
   return store.doc?.key === key ? store.doc.result : undefined;
 }
 
-export function writeCache(dir: string, cwd: string, key: CacheKey, result: Cached): void {
-  const path = cachePath(dir, cwd);
+export function writeCache(store: CacheStore, key: CacheKey, result: Cached): void {
+  const { path } = store;
   try {
     mkdirSync(dirname(path), { recursive: true });
     const doc: CacheDoc = {
