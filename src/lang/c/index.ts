@@ -10,6 +10,7 @@ import { bodyCounts, chooseParse, coveredBytes, loadCParser, mirrorTop, parseCWi
 import { seedPassesRead, siteCallHint } from './hints.js';
 import { siteNames } from './sites.js';
 import { CProject } from './project.js';
+import { KeptParses } from './kept-parses.js';
 import { scanC, type CScan } from './scan.js';
 import { branchView } from './preproc.js';
 import { walk } from './ast.js';
@@ -46,31 +47,52 @@ function ctx(): ParserCtx {
 }
 
 /**
- * A file's model, from its chosen parse (made here, or by the pre-parse thread). `wanted`: the
- * bodies to record with the top level when it is parsed here (see BodyWanted).
+ * A file's model, from its chosen parse (made here, by the pre-parse thread, or kept from an
+ * earlier model of it). `wanted`: the bodies to record with the top level when it is parsed
+ * here (see BodyWanted). `keep`: given the parse, with the bodies read since, when the model is
+ * let go.
  */
-export function modelOf(file: string, text: string, chosen?: ChosenParse, wanted?: BodyWanted): CFileModel {
+export function modelOf(file: string, text: string, chosen?: ChosenParse, wanted?: BodyWanted, keep?: (chosen: ChosenParse) => void): CFileModel {
   chosen ??= chooseParse(ctx(), text, wanted);
   if (chosen.view === 'first') {
     const first = mirrorTop(ctx(), branchView(text, 'first'), chosen.top);
     const note = 'parsed per preprocessor configuration: its #if branches split statements';
+    const lastTop = chosen.last;
     const alternate = () => {
       const lastView = branchView(text, 'last');
-      const last = chosen.last ? mirrorTop(ctx(), lastView, chosen.last) : parseC(lastView);
+      const last = lastTop ? mirrorTop(ctx(), lastView, lastTop) : parseC(lastView);
       return new CFileModel(file, text, last.root, 0, last.errors, note, undefined, last.dispose);
     };
-    return new CFileModel(file, text, first.root, text.length, first.errors, note, alternate, first.dispose);
+    const release = keep ? () => keep({ view: 'first', top: first.records(), ...(lastTop ? { last: lastTop } : {}) }) : undefined;
+    return new CFileModel(file, text, first.root, text.length, first.errors, note, alternate, release);
   }
   const parsed = mirrorTop(ctx(), text, chosen.top);
-  return new CFileModel(file, text, parsed.root, text.length, parsed.errors, undefined, undefined, parsed.dispose);
+  const release = keep ? () => keep({ view: 'whole', top: parsed.records() }) : undefined;
+  return new CFileModel(file, text, parsed.root, text.length, parsed.errors, undefined, undefined, release);
 }
 
 const preparsers = new WeakMap<CProject, Preparser>();
+const keptParses = new WeakMap<CProject, KeptParses>();
+
+/** How many models a project mirrored again from kept parses instead of parsing (tests). */
+export function reusedParses(project: CProject): number {
+  return keptParses.get(project)?.reused ?? 0;
+}
 
 /** A project's helper thread, if it has one (tests check that it did work). */
 export function preparserOf(project: CProject): Preparser | undefined {
   return preparsers.get(project);
 }
+
+/**
+ * Source bytes of the models a project keeps mirrored (CProject's cache). Not less: on the
+ * real-servers tree (294 files parsed, 10.7 MB) models let go at 4 MB and mirrored again from
+ * their kept parses cost more (mirroring, recomputing their facts, GC) than they saved: median
+ * 4.91 against 4.44 s over 10 interleaved runs.
+ */
+const MODEL_CACHE_BYTES = 16 << 20;
+/** Bytes of parse records kept for models the cache let go (KeptParses): ~0.3-1 byte a source byte. */
+const KEPT_PARSE_BYTES = 32 << 20;
 
 /** Under 1 MiB of seed files (~0.25 s of parsing) a helper, which needs ~0.1 s to start, gains little. */
 const HELPER_MIN_BYTES = 1 << 20;
@@ -104,10 +126,13 @@ export const cBackend: Backend<CScan, CProject> = {
     let ahead: Preparser | undefined;
     // The bodies to record with a file when it is parsed: set once the project knows its seeds.
     let wantedFor: (file: string, text: string) => BodyWanted | undefined = () => undefined;
+    const kept = new KeptParses(KEPT_PARSE_BYTES);
     const project = new CProject(scans, (file) => {
       const text = load(file);
-      return text === undefined ? undefined : modelOf(file, text, ahead?.take(file, text), wantedFor(file, text));
-    }, opts.helpers, opts.noPrefilter ?? false);
+      if (text === undefined) return undefined;
+      const keep = (chosen: ChosenParse) => kept.keep(file, text.length, chosen);
+      return modelOf(file, text, kept.take(file, text.length) ?? ahead?.take(file, text), wantedFor(file, text), keep);
+    }, opts.helpers, opts.noPrefilter ?? false, opts.modelCacheBytes ?? MODEL_CACHE_BYTES);
     const seeds = new Set(project.seedFiles);
     const names = siteNames(project.socketAliases);
     const siteHint = siteCallHint(names);
@@ -117,6 +142,7 @@ export const cBackend: Backend<CScan, CProject> = {
       const text = load(file);
       return text === undefined ? undefined : { length: text.length, chosen: chooseParse(ctx(), text, wantedFor(file, text)) };
     };
+    keptParses.set(project, kept);
     ahead = startPreparser(project.seedFiles, names, opts, files, parseHere);
     if (ahead) preparsers.set(project, ahead);
     else stopStandby();
@@ -126,7 +152,7 @@ export const cBackend: Backend<CScan, CProject> = {
     const ahead = preparsers.get(project);
     // KA_AUDIT_TIMING=1 (profiling): how much of the parsing the helper took over.
     if (ahead && process.env.KA_AUDIT_TIMING) process.stderr.write(`ka-audit timing: c helper parsed ${ahead.taken} of ${project.seedFiles.length} seed files (${project.loads} loads); the analysis waited ${Math.round(ahead.waitedMs)} ms for it and parsed ${ahead.parsedHere} ahead itself\n`);
-    if (process.env.KA_AUDIT_TIMING) process.stderr.write(`ka-audit timing: c function bodies mirrored from records made with their file: ${bodyCounts.ahead}, parsed when read: ${bodyCounts.parsed}\n`);
+    if (process.env.KA_AUDIT_TIMING) process.stderr.write(`ka-audit timing: c function bodies mirrored from records: ${bodyCounts.ahead}, parsed when read: ${bodyCounts.parsed}; models mirrored again from kept parses: ${keptParses.get(project)?.reused ?? 0}\n`);
     await ahead?.close();
     stopStandby();
     preparsers.delete(project);
@@ -137,10 +163,12 @@ export const cBackend: Backend<CScan, CProject> = {
   analyze(project, file, opts: BackendOptions) {
     const model = project.model(file);
     if (!model) return { sites: [], diagnostics: [] };
-    const sites = analyzeCFile(model, project, { extraHelpers: opts.helpers });
-    if (opts.fixes) planFixes(model, sites, project, opts);
-    const out: Site[] = sites.map(({ raw: _raw, model: _m, effects: _e, listener: _l, fnName: _f, ...site }) => site);
-    return { sites: out, diagnostics: parseDiagnostics(model.src, model) };
+    return project.pinnedTo(model, () => {
+      const sites = analyzeCFile(model, project, { extraHelpers: opts.helpers });
+      if (opts.fixes) planFixes(model, sites, project, opts);
+      const out: Site[] = sites.map(({ raw: _raw, model: _m, effects: _e, listener: _l, fnName: _f, ...site }) => site);
+      return { sites: out, diagnostics: parseDiagnostics(model.src, model) };
+    });
   },
   parsedCount(project) {
     return project.parsedFiles.size;

@@ -114,6 +114,11 @@ export interface ParsedC {
   errors: CNode[];
   /** Nothing to free any more (the wasm tree is gone once the top level is mirrored); kept for callers. */
   dispose(): void;
+  /**
+   * The top level this mirror was built from, with every body mirrored since added to its
+   * bodies: mirroring it again gives the same tree and parses nothing (see KeptParses).
+   */
+  records(): TopLevel;
 }
 
 /** A thread's C parser; `direct`: walks trees without web-tree-sitter's marshalling (cursor.ts). */
@@ -400,7 +405,7 @@ export function chooseParse(ctx: CParser, text: string, wanted?: BodyWanted): Ch
   return { top, view: 'whole' };
 }
 
-/** Function bodies mirrored in this thread: from records made ahead, or parsed when read (KA_AUDIT_TIMING). */
+/** Function bodies mirrored in this thread: from records (made ahead, or kept), or parsed when read (KA_AUDIT_TIMING). */
 export const bodyCounts = { ahead: 0, parsed: 0 };
 
 /** The CNode mirror of a recorded top level (recorded here or in another thread). */
@@ -414,6 +419,8 @@ export function mirrorTop(ctx: CParser, text: string, top: TopLevel): ParsedC {
   const ahead = new Map<number, number>();
   const recorded = top.bodies;
   if (recorded) for (let i = 0; i < recorded.length; i += 2 + recorded[i + 1]!) ahead.set(recorded[i]!, i);
+  // Bodies parsed when read, by start offset: records() keeps them with the top level.
+  const parsedHere: Array<[number, Int32Array<ArrayBuffer>]> = [];
   const expandBody = (body: CNode) => (): CNode[] => {
     const at = ahead.get(body.start);
     if (recorded && at !== undefined) {
@@ -451,7 +458,9 @@ export function mirrorTop(ctx: CParser, text: string, top: TopLevel): ParsedC {
       const walk = walkOf(ctx, cursor);
       try {
         recordChildren(walk, at, body.type, out, tab);
-        return buildChildren(out.done(), body, tab, noErrors, expandBody);
+        const record = out.done();
+        parsedHere.push([body.start, record]);
+        return buildChildren(record, body, tab, noErrors, expandBody);
       } finally {
         walk.finish();
         cursor.delete();
@@ -470,7 +479,24 @@ export function mirrorTop(ctx: CParser, text: string, top: TopLevel): ParsedC {
   lineIndexes.set(root, lines);
   root.children = buildChildren(n, root, tab, errors, expandBody);
   errors.sort((a, b) => a.start - b.start);
-  return { root, errors, dispose() {} };
+  const records = (): TopLevel => (parsedHere.length ? { ...top, bodies: withBodies(recorded, parsedHere) } : top);
+  return { root, errors, dispose() {}, records };
+}
+
+/** `bodies` (a TopLevel's, or none) with more body records appended, in the same layout. */
+function withBodies(bodies: Int32Array<ArrayBuffer> | undefined, more: ReadonlyArray<[number, Int32Array]>): Int32Array<ArrayBuffer> {
+  let length = bodies?.length ?? 0;
+  for (const [, record] of more) length += 2 + record.length;
+  const out = new Int32Array(length);
+  if (bodies) out.set(bodies);
+  let at = bodies?.length ?? 0;
+  for (const [start, record] of more) {
+    out[at] = start;
+    out[at + 1] = record.length;
+    out.set(record, at + 2);
+    at += 2 + record.length;
+  }
+  return out;
 }
 
 /**

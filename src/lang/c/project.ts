@@ -111,7 +111,25 @@ export class CProject {
     return false;
   }
 
+  /**
+   * The model of the file being analysed stays the one its analysis holds, even once the cache
+   * has let it go: the analysis tells its own sites from other files' by model identity.
+   */
+  private pinned?: CFileModel;
+
+  /** Runs `analyse` with `model` pinned (see `pinned`). */
+  pinnedTo<T>(model: CFileModel, analyse: () => T): T {
+    const before = this.pinned;
+    this.pinned = model;
+    try {
+      return analyse();
+    } finally {
+      this.pinned = before;
+    }
+  }
+
   model(file: string): CFileModel | undefined {
+    if (this.pinned?.file === file) return this.pinned;
     const hit = this.cache.get(file);
     if (hit) {
       // Re-insert: Map order is the LRU order.
