@@ -2,7 +2,7 @@
 // regexes over the whole text. The regexes it replaced are kept here as the reference: on text
 // built from awkward pieces, the scan must find exactly what they found.
 import { describe, expect, it } from 'vitest';
-import { scanC } from '../src/lang/c/scan.js';
+import { scanC, skipSpaceAndComments } from '../src/lang/c/scan.js';
 import { randomInts } from './lib/random.js';
 
 const CALLED = /\b([A-Za-z_]\w*)\s*\(/g;
@@ -59,5 +59,22 @@ describe('C pass-0 scan', () => {
     expect(scan.closeMacros).toEqual(['CLOSE']);
     expect(scan.keepaliveMacros).toEqual({ KA: 0 });
     expect(Object.keys(scan.defines)).toEqual(['TYPE']);
+  });
+
+  it('skips space and comments where the regex it replaced stopped (5,000 random texts)', () => {
+    const REFERENCE = /^(\s|\/\*[\s\S]*?\*\/|\/\/[^\n]*)+/;
+    const BITS = [' ', '\n', '\t', '\u00a0', '\u2028', '\ufeff', '/', '*', '/*', '*/', '/* c */', '//', '// c\n', '{', 'x', '(', '\r\n'];
+    const rnd = randomInts(77);
+    let skipped = 0;
+    for (let round = 0; round < 5000; round++) {
+      const text = Array.from({ length: rnd(16) }, () => BITS[rnd(BITS.length)]!).join('');
+      const from = rnd(3);
+      const limit = Math.min(text.length, from + rnd(text.length + 2));
+      const slice = text.slice(from, Math.max(from, limit));
+      const want = from + (REFERENCE.exec(slice)?.[0].length ?? 0);
+      expect(skipSpaceAndComments(text, from, Math.max(from, limit)), JSON.stringify([text, from, limit])).toBe(want);
+      if (want > from) skipped++;
+    }
+    expect(skipped).toBeGreaterThan(1000);
   });
 });

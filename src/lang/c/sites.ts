@@ -27,6 +27,8 @@ export interface RawSite {
 
 /** Recognises `#define ngx_socket socket` and `#define CURL_SOCKET(a,b,c) socket(a,b,c)`. */
 export function socketAliasOf(params: string[] | null, body: string): SocketAlias | undefined {
+  // Both forms name the API: most #defines are rejected here without cutting strings.
+  if (!body.includes('socket') && !body.includes('accept')) return undefined;
   const b = body.trim().replace(/^\((.*)\)$/s, '$1').trim();
   if (params === null) {
     if (b === 'socket' || b === 'accept' || b === 'accept4') return { api: b, argMap: null };
