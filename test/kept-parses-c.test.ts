@@ -63,6 +63,23 @@ describe('C parses kept for models let go', () => {
     expect(reusedParses(evicting.project)).toBe(again);
     expect(evicting.bodiesParsed).toBe(held.bodiesParsed);
   });
+
+  it('hold fewer models when the seed files alone overflow the cache', async () => {
+    await cBackend.init();
+    const opts = { keepalive: DEFAULT_KEEPALIVE, helpers: [], fixes: true };
+    // Fresh scans each time: a project moves their name lists into its index.
+    const projectSized = (size: number) =>
+      cBackend.createProject(new Map<string, CScan>(files.map((f) => [f, cBackend.scan(texts.get(f)!)])), (f) => texts.get(f), opts, {
+        paths: Object.fromEntries(files.map((f) => [f, join(root, f)])),
+        sizes: Object.fromEntries(files.map((f) => [f, size])),
+        maxBytes: 1 << 30,
+      });
+    const seeds = projectSized(1).seedFiles.length;
+    expect(seeds).toBeGreaterThan(10);
+    // Seed files of 16 MB in all fit the cache; any more, and they would cycle through it.
+    expect(projectSized(Math.floor((16 << 20) / seeds)).cacheBytes).toBe(16 << 20);
+    expect(projectSized(Math.ceil((16 << 20) / seeds) + 1).cacheBytes).toBe(4 << 20);
+  });
 });
 
 describe('KeptParses', () => {

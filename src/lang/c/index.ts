@@ -91,6 +91,21 @@ export function preparserOf(project: CProject): Preparser | undefined {
  * 4.91 against 4.44 s over 10 interleaved runs.
  */
 const MODEL_CACHE_BYTES = 16 << 20;
+/**
+ * The cache when the seed files alone overflow MODEL_CACHE_BYTES. The analysis goes over the seed
+ * files twice in the same order (field facts, then sites), so such a cache lets go of nearly
+ * every one before it is read again whatever its size, and each is mirrored again from its kept
+ * parse; holding 16 MB of them then costs memory for little. 23,440 C files (2,440 seeds):
+ * 4 MB against 16, single runs: peak RSS 400-406 against 488-491 MB, 12.1-12.4 against 13.5-14.3 s.
+ */
+const CYCLING_CACHE_BYTES = 4 << 20;
+
+function seedBytes(seeds: string[], files: ProjectFiles): number {
+  let n = 0;
+  for (const f of seeds) n += files.sizes[f] ?? 0;
+  return n;
+}
+
 /** Bytes of parse records kept for models the cache let go (KeptParses): ~0.3-1 byte a source byte. */
 const KEPT_PARSE_BYTES = 32 << 20;
 
@@ -134,6 +149,7 @@ export const cBackend: Backend<CScan, CProject> = {
       return modelOf(file, text, kept.take(file, text.length) ?? ahead?.take(file, text), wantedFor(file, text), keep);
     }, opts.helpers, opts.noPrefilter ?? false, opts.modelCacheBytes ?? MODEL_CACHE_BYTES);
     const seeds = new Set(project.seedFiles);
+    if (opts.modelCacheBytes === undefined && files && seedBytes(project.seedFiles, files) > MODEL_CACHE_BYTES) project.cacheBytes = CYCLING_CACHE_BYTES;
     const names = siteNames(project.socketAliases);
     const siteHint = siteCallHint(names);
     // A seed file's passes read known bodies: record them from the whole-file tree (hints.ts).

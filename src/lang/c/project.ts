@@ -82,7 +82,8 @@ export class CProject {
     extraHelpers: string[] = [],
     /** Seed every file (no text prefilter): the prefilter test compares the results. */
     private readonly noPrefilter = false,
-    private readonly cacheBytes = 16 * 1024 * 1024,
+    /** Source bytes of models kept mirrored (the backend may change it once it knows the seed files). */
+    public cacheBytes = 16 * 1024 * 1024,
   ) {
     for (const s of scans.values()) {
       for (const [k, v] of Object.entries(s.socketAliases)) this.socketAliases.set(k, v);
