@@ -33,6 +33,41 @@ export function internSlice(text: string, start: number, end: number, hash: numb
   return s;
 }
 
+/**
+ * A copy of `s` that does not keep a larger string alive. V8 makes a slice of 13 or more
+ * characters a view of the string it was cut from, and a `+` a pair of its parts; so a key
+ * built from a name cut out of a file's text kept that whole text. Copied through UTF-16 code
+ * units, so any string comes back the same.
+ */
+export function detach(s: string): string {
+  return s.length < 13 ? s : Buffer.from(s, 'utf16le').toString('utf16le');
+}
+
+/**
+ * `v` with every string in it detached, in place, through plain objects, arrays, Sets and Maps
+ * (other objects are left alone: a memo must not hold them). For results kept for the whole run.
+ */
+export function detachDeep<T>(v: T, seen = new WeakSet<object>()): T {
+  if (typeof v === 'string') return detach(v) as T;
+  if (typeof v !== 'object' || v === null || seen.has(v)) return v;
+  seen.add(v);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = detachDeep(v[i], seen);
+  } else if (v instanceof Set) {
+    const items = [...v];
+    v.clear();
+    for (const x of items) v.add(detachDeep(x, seen));
+  } else if (v instanceof Map) {
+    const entries = [...v];
+    v.clear();
+    for (const [k, x] of entries) v.set(detachDeep(k, seen), detachDeep(x, seen));
+  } else if (Object.getPrototypeOf(v) === Object.prototype) {
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) o[k] = detachDeep(o[k], seen);
+  }
+  return v;
+}
+
 export function detachStrings(list: string[]): string[] {
   return list.map(intern);
 }
