@@ -24,7 +24,7 @@ const root = join(FIXTURES, 'c');
 const files = inputFiles(root).filter((f) => /\.[ch]$/.test(f));
 const texts = new Map(files.map((f) => [f, readFileSync(join(root, f), 'utf8')]));
 
-/** Every C fixture file as one project, analysed whole, with a model cache of `cacheBytes`. */
+/** Every C fixture file as one project, analysed whole, with a model cache of `modelCacheBytes` source bytes (default: the backend's). */
 function analyseFixtures(modelCacheBytes?: number) {
   const scans = new Map<string, CScan>(files.map((f) => [f, cBackend.scan(texts.get(f)!)]));
   const opts = { keepalive: DEFAULT_KEEPALIVE, helpers: [], fixes: true, ...(modelCacheBytes !== undefined ? { modelCacheBytes } : {}) };

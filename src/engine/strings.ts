@@ -9,7 +9,7 @@ const interned = new Map<string, string>();
 export function intern(s: string): string {
   const hit = interned.get(s);
   if (hit !== undefined) return hit;
-  const copy = s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8');
+  const copy = detach(s);
   interned.set(copy, copy);
   return copy;
 }

@@ -479,6 +479,8 @@ export function mirrorTop(ctx: CParser, text: string, top: TopLevel): ParsedC {
   lineIndexes.set(root, lines);
   root.children = buildChildren(n, root, tab, errors, expandBody);
   errors.sort((a, b) => a.start - b.start);
+  // The mirror holds on to its top-level record for this: ~0.3 bytes a source byte, against ~6
+  // for the mirror itself.
   const records = (): TopLevel => (parsedHere.length ? { ...top, bodies: withBodies(recorded, parsedHere) } : top);
   return { root, errors, dispose() {}, records };
 }
