@@ -74,7 +74,7 @@ export class CProject {
   private fieldCache?: Map<string, FieldFacts>;
   /** Parsed files, for statistics. */
   readonly parsedFiles = new Set<string>();
-  /** Parses, counting re-parses after cache eviction (for the benchmark). */
+  /** Model loads, counting those after cache eviction (parsed again, or mirrored from a kept parse); KA_AUDIT_TIMING and tests. */
   loads = 0;
 
   constructor(
