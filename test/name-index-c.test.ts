@@ -1,6 +1,6 @@
 // The C project's flat name index must answer exactly as the Map of file lists it replaced.
 import { describe, expect, it } from 'vitest';
-import { NameIndex } from '../src/lang/c/name-index.js';
+import { hashOf, NameIds, NameIndex } from '../src/lang/c/name-index.js';
 
 /** A deterministic pseudo-random project: `files` files, each mentioning some of `vocabulary` names. */
 function project(files: number, vocabulary: number, seed = 7) {
@@ -56,5 +56,60 @@ describe('C name index', () => {
     expect(index.filesMentioning('main')).toEqual(['b.c']);
     expect(index.definers('main')).toEqual(['b.c']);
     expect(index.mentions('a.c', 'main')).toBe(false);
+  });
+
+  it('gives every name the id a Map gave it, and -1 to any other string (NameIds)', () => {
+    // xorshift32: the LCG above loses precision past 2^53 in floats and falls into a short cycle.
+    let x = 3;
+    const next = () => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>> 0) / 4294967296;
+    };
+    const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_';
+    const word = () => Array.from({ length: 1 + Math.floor(next() * 12) }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
+    const names = new Map<string, number>();
+    // Prefixes of one another, the empty string, non-ASCII (kept apart) and random identifiers.
+    for (const n of ['', 'a', 'ab', 'abc', 'abd', 'ba', 'caf\u00e9', '\u0444\u0443\u043d\u043a', 'x'.repeat(300)]) names.set(n, names.size);
+    while (names.size < 20000) {
+      const n = word();
+      if (!names.has(n)) names.set(n, names.size);
+    }
+    const ids = new NameIds(names.keys(), names.size);
+    for (const [n, id] of names) expect(ids.idOf(n)).toBe(id);
+    let absent = 0;
+    for (let i = 0; i < 20000; i++) {
+      const n = word() + (i % 2 ? '' : 'caf\u00e9');
+      if (names.has(n)) continue;
+      absent++;
+      expect(ids.idOf(n)).toBe(-1);
+    }
+    expect(absent).toBeGreaterThan(15000);
+    for (const n of ['abcd', 'A', 'x'.repeat(299), 'x'.repeat(301), 'caf\u00e8']) expect(ids.idOf(n)).toBe(names.get(n) ?? -1);
+    expect(['x'.repeat(299), 'x'.repeat(301), 'caf\u00e8'].map((n) => ids.idOf(n))).toEqual([-1, -1, -1]);
+  });
+
+  it('tells apart names with the same hash', () => {
+    // Collisions of NameIds' hash (FNV-1a), found by a birthday search over short identifiers.
+    const pairs = [
+      ['wwubv', '_gdfjxm'],
+      ['aguhmna', 'rfdlg'],
+      ['mbwsnru', 'ewqgkk'],
+    ];
+    for (const [a, b] of pairs) {
+      expect(hashOf(a!)).toBe(hashOf(b!));
+      expect(new NameIds([a!], 1).idOf(b!)).toBe(-1);
+      const both = new NameIds([a!, b!], 2);
+      expect([both.idOf(a!), both.idOf(b!)]).toEqual([0, 1]);
+    }
+  });
+
+  it('finds names whose hashes share a slot', () => {
+    // With 16 slots, names whose FNV-1a hashes agree in their low 4 bits probe past each other.
+    const names = Array.from({ length: 12 }, (_, i) => `n${i}`);
+    const ids = new NameIds(names, names.length);
+    names.forEach((n, i) => expect(ids.idOf(n)).toBe(i));
+    expect(ids.idOf('n12')).toBe(-1);
   });
 });

@@ -5,7 +5,8 @@
 // is stored flat: one id per distinct name, and per kind a single Int32Array of file numbers
 // grouped by name (a name's files in their scan order). With a Map of string arrays, and each
 // scan keeping its own name list, the heap once the project was built on 11,983 C files was
-// 73 MB; with this index, and the scans' lists dropped, 38.5 MB.
+// 73 MB; with this index, and the scans' lists dropped, 38.5 MB. The names themselves are kept
+// as bytes, not strings (NameIds).
 
 /** Per name id: its files are `files[start[id] .. start[id + 1]]`. */
 interface Postings {
@@ -39,7 +40,7 @@ class PairList {
 }
 
 export class NameIndex {
-  private readonly ids = new Map<string, number>();
+  private readonly ids: NameIds;
   private readonly fileNumber = new Map<string, number>();
   private readonly fileNames: string[] = [];
   private readonly mentioned: Postings;
@@ -49,21 +50,24 @@ export class NameIndex {
   constructor(files: Iterable<{ file: string; names: readonly string[]; defs: readonly string[] }>) {
     const mentions = new PairList();
     const defs = new PairList();
+    // Ids are given through a Map while building: the scans' names are interned, so a Map finds
+    // each string's id from its cached hash, faster than hashing its characters again.
+    const ids = new Map<string, number>();
+    const idOf = (name: string): number => {
+      let id = ids.get(name);
+      if (id === undefined) ids.set(name, (id = ids.size));
+      return id;
+    };
     for (const { file, names, defs: defined } of files) {
       const n = this.fileNames.length;
       this.fileNames.push(file);
       this.fileNumber.set(file, n);
-      for (const name of names) mentions.push(this.idOf(name), n);
-      for (const name of defined) defs.push(this.idOf(name), n);
+      for (const name of names) mentions.push(idOf(name), n);
+      for (const name of defined) defs.push(idOf(name), n);
     }
-    this.mentioned = mentions.grouped(this.ids.size);
-    this.defined = defs.grouped(this.ids.size);
-  }
-
-  private idOf(name: string): number {
-    let id = this.ids.get(name);
-    if (id === undefined) this.ids.set(name, (id = this.ids.size));
-    return id;
+    this.mentioned = mentions.grouped(ids.size);
+    this.defined = defs.grouped(ids.size);
+    this.ids = new NameIds(ids.keys(), ids.size);
   }
 
   /** Files whose text has `name(`, in scan order. */
@@ -87,9 +91,9 @@ export class NameIndex {
   }
 
   private has(kind: Postings, file: string, name: string): boolean {
-    const id = this.ids.get(name);
+    const id = this.ids.idOf(name);
     const n = this.fileNumber.get(file);
-    if (id === undefined || n === undefined) return false;
+    if (id < 0 || n === undefined) return false;
     // A name's files are in scan order, which numbers them: binary search.
     let lo = kind.start[id]!;
     let hi = kind.start[id + 1]! - 1;
@@ -104,10 +108,89 @@ export class NameIndex {
   }
 
   private list(kind: Postings, name: string): string[] {
-    const id = this.ids.get(name);
-    if (id === undefined) return [];
+    const id = this.ids.idOf(name);
+    if (id < 0) return [];
     const out: string[] = [];
     for (let i = kind.start[id]!; i < kind.start[id + 1]!; i++) out.push(this.fileNames[kind.files[i]!]!);
     return out;
   }
+}
+
+/**
+ * Distinct names and their ids (in the order given), without a string per name: the names'
+ * characters in one byte array and an open-addressing hash table of ids. A Map<string, number>
+ * held one string and one table entry per name: for the 378,180 names of 23,440 generated C
+ * files, the project once built took 43 MB of JS heap and 7 MB of typed arrays; now 15 and 18.
+ * Names are C identifiers (ASCII); any other string is kept in a Map, so none is lost.
+ */
+export class NameIds {
+  private readonly chars: Uint8Array;
+  /** Per id: where its characters start in `chars` (and, at `size`, where they all end). */
+  private readonly starts: Int32Array;
+  private readonly hashes: Int32Array;
+  /** Id + 1 per slot; 0: empty. At most 3/4 full, so a probe ends soon. */
+  private readonly slots: Int32Array;
+  private readonly others = new Map<string, number>();
+
+  constructor(names: Iterable<string>, readonly size: number) {
+    let bytes = 0;
+    const list: string[] = [];
+    for (const name of names) {
+      list.push(name);
+      if (isAscii(name)) bytes += name.length;
+    }
+    this.chars = new Uint8Array(bytes);
+    this.starts = new Int32Array(size + 1);
+    this.hashes = new Int32Array(size);
+    let slots = 16;
+    while (slots * 3 < size * 4) slots *= 2;
+    this.slots = new Int32Array(slots);
+    let at = 0;
+    for (let id = 0; id < list.length; id++) {
+      const name = list[id]!;
+      this.starts[id] = at;
+      if (!isAscii(name)) {
+        this.others.set(name, id);
+        continue;
+      }
+      for (let i = 0; i < name.length; i++) this.chars[at++] = name.charCodeAt(i);
+      const h = hashOf(name);
+      this.hashes[id] = h;
+      let slot = h & (slots - 1);
+      while (this.slots[slot] !== 0) slot = (slot + 1) & (slots - 1);
+      this.slots[slot] = id + 1;
+    }
+    this.starts[list.length] = at;
+  }
+
+  /** The id of `name`, or -1. */
+  idOf(name: string): number {
+    if (!isAscii(name)) return this.others.get(name) ?? -1;
+    const h = hashOf(name);
+    const mask = this.slots.length - 1;
+    for (let slot = h & mask; this.slots[slot] !== 0; slot = (slot + 1) & mask) {
+      const id = this.slots[slot]! - 1;
+      if (this.hashes[id] === h && this.is(id, name)) return id;
+    }
+    return -1;
+  }
+
+  private is(id: number, name: string): boolean {
+    const start = this.starts[id]!;
+    if (this.starts[id + 1]! - start !== name.length) return false;
+    for (let i = 0; i < name.length; i++) if (this.chars[start + i] !== name.charCodeAt(i)) return false;
+    return true;
+  }
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return false;
+  return true;
+}
+
+/** FNV-1a over the UTF-16 code units (exported for the test of collisions). */
+export function hashOf(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h | 0;
 }
