@@ -117,14 +117,19 @@ export async function discoverFiles(opts: DiscoverOptions): Promise<{ files: Fou
     }
     // A file's display path is its directory's plus its name: path.relative per file cost ~10 %.
     const dirRel = relative(opts.cwd, dir).split(sep).join('/');
-    const displayOf = (name: string) => (dirRel === '' ? name : `${dirRel}/${name}`);
+    const displayPrefix = dirRel === '' ? '' : `${dirRel}/`;
+    // Paths are the directory's normalized path (and separator), made once, plus the name: what
+    // join gives for a name from readdir (no separator in it). A join per file cost CPU, and
+    // left each path a chain of ~7 string pieces, 8 MB at 40,000 files (heap snapshot).
+    const dirPrefix = prefixOf(dir);
+    const realPrefix = prefixOf(dirReal);
     entries.sort((a, b) => (a.name < b.name ? -1 : 1));
     for (const entry of entries) {
       if (ALWAYS_SKIPPED.has(entry.name)) continue;
-      const full = join(dir, entry.name);
+      const full = dirPrefix + entry.name;
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
-      let real = join(dirReal, entry.name);
+      let real = realPrefix + entry.name;
       if (entry.isSymbolicLink()) {
         try {
           real = realpathSync(full);
@@ -157,7 +162,7 @@ export async function discoverFiles(opts: DiscoverOptions): Promise<{ files: Fou
         const lang = langOf(entry.name);
         // The language first: most files of a tree are not sources, and .gitignore matching is dear.
         if (!lang || (layers.length && isIgnored(layers, full, false))) continue;
-        const display = displayOf(entry.name);
+        const display = displayPrefix + entry.name;
         if (!wanted(display, lang)) continue;
         if (seen.has(real)) continue;
         seen.add(real);
@@ -165,6 +170,11 @@ export async function discoverFiles(opts: DiscoverOptions): Promise<{ files: Fou
       }
     }
   }
+}
+
+/** `dir` normalized, with a separator after it: join(dir, name) is this plus the name. */
+function prefixOf(dir: string): string {
+  return join(dir, '_').slice(0, -1);
 }
 
 function statOrUndefined(path: string): Stats | undefined {
