@@ -76,7 +76,7 @@ describe('C name index', () => {
       const n = word();
       if (!names.has(n)) names.set(n, names.size);
     }
-    const ids = new NameIds(names.keys(), names.size);
+    const ids = new NameIds(names.keys());
     for (const [n, id] of names) expect(ids.idOf(n)).toBe(id);
     let absent = 0;
     for (let i = 0; i < 20000; i++) {
@@ -99,8 +99,8 @@ describe('C name index', () => {
     ];
     for (const [a, b] of pairs) {
       expect(hashOf(a!)).toBe(hashOf(b!));
-      expect(new NameIds([a!], 1).idOf(b!)).toBe(-1);
-      const both = new NameIds([a!, b!], 2);
+      expect(new NameIds([a!]).idOf(b!)).toBe(-1);
+      const both = new NameIds([a!, b!]);
       expect([both.idOf(a!), both.idOf(b!)]).toEqual([0, 1]);
     }
   });
@@ -108,7 +108,7 @@ describe('C name index', () => {
   it('finds names whose hashes share a slot', () => {
     // With 16 slots, names whose FNV-1a hashes agree in their low 4 bits probe past each other.
     const names = Array.from({ length: 12 }, (_, i) => `n${i}`);
-    const ids = new NameIds(names, names.length);
+    const ids = new NameIds(names);
     names.forEach((n, i) => expect(ids.idOf(n)).toBe(i));
     expect(ids.idOf('n12')).toBe(-1);
   });

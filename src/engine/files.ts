@@ -120,7 +120,7 @@ export async function discoverFiles(opts: DiscoverOptions): Promise<{ files: Fou
     const displayPrefix = dirRel === '' ? '' : `${dirRel}/`;
     // Paths are the directory's normalized path (and separator), made once, plus the name: what
     // join gives for a name from readdir (no separator in it). A join per file cost CPU, and
-    // left each path a chain of ~7 string pieces, 8 MB at 40,000 files (heap snapshot).
+    // left paths as chains of string pieces: 8.4 MB of them at 40,000 files (heap snapshot).
     const dirPrefix = prefixOf(dir);
     const realPrefix = prefixOf(dirReal);
     entries.sort((a, b) => (a.name < b.name ? -1 : 1));

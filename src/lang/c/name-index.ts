@@ -67,7 +67,7 @@ export class NameIndex {
     }
     this.mentioned = mentions.grouped(ids.size);
     this.defined = defs.grouped(ids.size);
-    this.ids = new NameIds(ids.keys(), ids.size);
+    this.ids = new NameIds(ids.keys());
   }
 
   /** Files whose text has `name(`, in scan order. */
@@ -132,18 +132,15 @@ export class NameIds {
   private readonly slots: Int32Array;
   private readonly others = new Map<string, number>();
 
-  constructor(names: Iterable<string>, readonly size: number) {
+  constructor(names: Iterable<string>) {
+    const list = [...names];
     let bytes = 0;
-    const list: string[] = [];
-    for (const name of names) {
-      list.push(name);
-      if (isAscii(name)) bytes += name.length;
-    }
+    for (const name of list) if (isAscii(name)) bytes += name.length;
     this.chars = new Uint8Array(bytes);
-    this.starts = new Int32Array(size + 1);
-    this.hashes = new Int32Array(size);
+    this.starts = new Int32Array(list.length + 1);
+    this.hashes = new Int32Array(list.length);
     let slots = 16;
-    while (slots * 3 < size * 4) slots *= 2;
+    while (slots * 3 < list.length * 4) slots *= 2;
     this.slots = new Int32Array(slots);
     let at = 0;
     for (let id = 0; id < list.length; id++) {
