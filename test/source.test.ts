@@ -30,9 +30,10 @@ describe('dominantEol', () => {
     expect(crlfSeen).toBeLessThan(4500);
   });
 
-  it('is what a decoded source records', () => {
+  it('finds CRLF in a decoded source, whose text keeps its line endings', () => {
     const decoded = decodeSource(Buffer.from('\ufeffint a;\r\nint b;\r\nint c;\n'));
-    expect(decoded.ok && decoded.source.eol).toBe('\r\n');
+    expect(decoded.ok && decoded.source.text).toBe('int a;\r\nint b;\r\nint c;\n');
+    expect(decoded.ok && dominantEol(decoded.source.text)).toBe('\r\n');
     expect(decoded.ok && decoded.source.bom).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
-// Reading a source file without losing anything: BOM, line endings and non-UTF-8 bytes are
-// recorded so a fix can be written back byte-for-byte outside its edits.
+// Reading a source file without losing anything: the BOM and non-UTF-8 bytes are recorded, and
+// line endings kept in the text, so a fix can be written back byte-for-byte outside its edits.
 
 export type Encoding = 'utf8' | 'latin1';
 
@@ -8,8 +8,6 @@ export interface SourceText {
   text: string;
   bom: boolean;
   encoding: Encoding;
-  /** The dominant line ending, used for inserted lines. */
-  eol: '\n' | '\r\n';
 }
 
 export type DecodeResult = { ok: true; source: SourceText; warning?: string } | { ok: false; message: string };
@@ -38,14 +36,15 @@ export function decodeSource(bytes: Uint8Array, maxBytes = DEFAULT_MAX_FILE_BYTE
     encoding = 'latin1';
     warning = `not valid UTF-8 (byte ${firstInvalidUtf8(body)}); analysed as Latin-1, fixes keep the original bytes`;
   }
-  const source: SourceText = { text, bom, encoding, eol: dominantEol(text) };
+  // No line-ending census here: every file is decoded in pass 0, and only a fix needs one
+  // (the C fix's layout and the TS fix count them in the file they edit).
+  const source: SourceText = { text, bom, encoding };
   return warning ? { ok: true, source, warning } : { ok: true, source };
 }
 
 /**
  * CRLF when more lines end in CRLF than in a bare LF. Counted with indexOf: `text.match(/\n/g)`
- * built an array of every match, and was 60 of the 140 ms that decoding the real C tree took
- * (every file is decoded in pass 0).
+ * built an array of every match (60 ms on the real C tree, when decoding counted every file's).
  */
 export function dominantEol(text: string): '\n' | '\r\n' {
   let crlf = 0;
