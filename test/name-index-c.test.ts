@@ -1,6 +1,6 @@
 // The C project's flat name index must answer exactly as the Map of file lists it replaced.
 import { describe, expect, it } from 'vitest';
-import { hashOf, NameIds, NameIndex } from '../src/lang/c/name-index.js';
+import { asciiHash, NameIds, NameIndex } from '../src/lang/c/name-index.js';
 
 /** A deterministic pseudo-random project: `files` files, each mentioning some of `vocabulary` names. */
 function project(files: number, vocabulary: number, seed = 7) {
@@ -98,7 +98,7 @@ describe('C name index', () => {
       ['mbwsnru', 'ewqgkk'],
     ];
     for (const [a, b] of pairs) {
-      expect(hashOf(a!)).toBe(hashOf(b!));
+      expect(asciiHash(a!)).toBe(asciiHash(b!));
       expect(new NameIds([a!]).idOf(b!)).toBe(-1);
       const both = new NameIds([a!, b!]);
       expect([both.idOf(a!), both.idOf(b!)]).toEqual([0, 1]);

@@ -135,7 +135,7 @@ export class NameIds {
   constructor(names: Iterable<string>) {
     const list = [...names];
     let bytes = 0;
-    for (const name of list) if (isAscii(name)) bytes += name.length;
+    for (const name of list) bytes += name.length;
     this.chars = new Uint8Array(bytes);
     this.starts = new Int32Array(list.length + 1);
     this.hashes = new Int32Array(list.length);
@@ -146,12 +146,12 @@ export class NameIds {
     for (let id = 0; id < list.length; id++) {
       const name = list[id]!;
       this.starts[id] = at;
-      if (!isAscii(name)) {
+      const h = asciiHash(name);
+      if (h === undefined) {
         this.others.set(name, id);
         continue;
       }
       for (let i = 0; i < name.length; i++) this.chars[at++] = name.charCodeAt(i);
-      const h = hashOf(name);
       this.hashes[id] = h;
       let slot = h & (slots - 1);
       while (this.slots[slot] !== 0) slot = (slot + 1) & (slots - 1);
@@ -162,8 +162,8 @@ export class NameIds {
 
   /** The id of `name`, or -1. */
   idOf(name: string): number {
-    if (!isAscii(name)) return this.others.get(name) ?? -1;
-    const h = hashOf(name);
+    const h = asciiHash(name);
+    if (h === undefined) return this.others.get(name) ?? -1;
     const mask = this.slots.length - 1;
     for (let slot = h & mask; this.slots[slot] !== 0; slot = (slot + 1) & mask) {
       const id = this.slots[slot]! - 1;
@@ -180,14 +180,17 @@ export class NameIds {
   }
 }
 
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return false;
-  return true;
-}
-
-/** FNV-1a over the UTF-16 code units (exported for the test of collisions). */
-export function hashOf(s: string): number {
+/**
+ * FNV-1a over the UTF-16 code units, or undefined when one is not ASCII (exported for the test
+ * of collisions). One pass: a lookup is a hash, a probe and a comparison.
+ */
+export function asciiHash(s: string): number | undefined {
   let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  return h | 0;
+  let all = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    all |= c;
+    h = Math.imul(h ^ c, 16777619);
+  }
+  return all > 127 ? undefined : h | 0;
 }
