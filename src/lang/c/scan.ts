@@ -102,7 +102,6 @@ function* defineLines(text: string): Generator<RegExpExecArray> {
   }
 }
 
-
 /**
  * Every word followed by `(` (after any spaces), in text order: what /\b(\w+)\s*\(/g matches.
  * `name` is the word as a shared string when it can be an identifier (it does not start with a
