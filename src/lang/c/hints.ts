@@ -1,7 +1,8 @@
 // Text tests that say, before anything is parsed, which function bodies the passes over a seed
 // file will mirror. The passes use them to skip bodies; the pre-parse thread uses the same tests
 // to record those bodies from the whole-file tree it already has (parse.ts, BodyWanted), so that
-// the analysis does not parse them again. One definition keeps the two in step.
+// the analysis does not parse them again. One definition keeps the two in step. A file loaded
+// for a name (a callee's definition, a factory's callers) gets the same for that name's functions.
 
 /** A call of a socket API or of a project alias of one, in a body (findSites). */
 export function siteCallHint(names: Iterable<string>): RegExp {
@@ -19,4 +20,15 @@ export const DEFINE_HINT = /^[ \t]*#[ \t]*define\b/m;
 export function seedPassesRead(text: string, fn: { start: number; end: number }, body: { start: number; end: number }, siteHint: RegExp): boolean {
   const bodyText = text.slice(body.start, body.end);
   return siteHint.test(bodyText) || DEFINE_HINT.test(bodyText) || FIELD_USE_HINT.test(text.slice(fn.start, fn.end));
+}
+
+/**
+ * For a file loaded for one name (project.ts, LoadReason): the bodies the analysis reads next,
+ * those of the functions that define it (the name in the declarator) or that call it.
+ */
+export function reasonReads(reason: { name: string; role: 'defines' | 'calls' }): ((text: string, fn: { start: number; end: number }, body: { start: number; end: number }) => boolean) | undefined {
+  const word = reason.name.replace(/[^\w]/g, '');
+  if (!word) return undefined;
+  const call = new RegExp(`\\b${word}\\s*\\(`);
+  return reason.role === 'defines' ? (text, fn, body) => call.test(text.slice(fn.start, body.start)) : (text, _fn, body) => call.test(text.slice(body.start, body.end));
 }

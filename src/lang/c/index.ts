@@ -7,9 +7,9 @@ import { analyzeCFile } from './analyze.js';
 import { planFixes } from './fix.js';
 import { CFileModel } from './model.js';
 import { bodyCounts, chooseParse, coveredBytes, loadCParser, mirrorTop, parseCWith, type BodyWanted, type ChosenParse, type ParsedC } from './parse.js';
-import { seedPassesRead, siteCallHint } from './hints.js';
+import { reasonReads, seedPassesRead, siteCallHint } from './hints.js';
 import { siteNames } from './sites.js';
-import { CProject } from './project.js';
+import { CProject, type LoadReason } from './project.js';
 import { KeptParses } from './kept-parses.js';
 import { scanC, type CScan } from './scan.js';
 import { branchView } from './preproc.js';
@@ -140,20 +140,26 @@ export const cBackend: Backend<CScan, CProject> = {
   createProject(scans, load, opts, files) {
     let ahead: Preparser | undefined;
     // The bodies to record with a file when it is parsed: set once the project knows its seeds.
-    let wantedFor: (file: string, text: string) => BodyWanted | undefined = () => undefined;
+    let wantedFor: (file: string, text: string, reason?: LoadReason) => BodyWanted | undefined = () => undefined;
     const kept = new KeptParses(KEPT_PARSE_BYTES);
-    const project = new CProject(scans, (file) => {
+    const project = new CProject(scans, (file, reason) => {
       const text = load(file);
       if (text === undefined) return undefined;
       const keep = (chosen: ChosenParse) => kept.keep(file, text.length, chosen);
-      return modelOf(file, text, kept.take(file, text.length) ?? ahead?.take(file, text), wantedFor(file, text), keep);
+      return modelOf(file, text, kept.take(file, text.length) ?? ahead?.take(file, text), wantedFor(file, text, reason), keep);
     }, opts.helpers, opts.noPrefilter ?? false, opts.modelCacheBytes ?? MODEL_CACHE_BYTES);
     const seeds = new Set(project.seedFiles);
     if (opts.modelCacheBytes === undefined && files && seedBytes(project.seedFiles, files) > MODEL_CACHE_BYTES) project.cacheBytes = CYCLING_CACHE_BYTES;
     const names = siteNames(project.socketAliases);
     const siteHint = siteCallHint(names);
-    // A seed file's passes read known bodies: record them from the whole-file tree (hints.ts).
-    wantedFor = (file, text) => (seeds.has(file) ? (fn, body) => seedPassesRead(text, fn, body, siteHint) : undefined);
+    // A seed file's passes read known bodies, and a file loaded for a name those of the functions
+    // that define or call it: record them from the whole-file tree (hints.ts) rather than parse
+    // each again when it is read.
+    wantedFor = (file, text, reason) => {
+      if (seeds.has(file)) return (fn, body) => seedPassesRead(text, fn, body, siteHint);
+      const reads = reason && reasonReads(reason);
+      return reads && ((fn, body) => reads(text, fn, body));
+    };
     const parseHere = (file: string) => {
       const text = load(file);
       return text === undefined ? undefined : { length: text.length, chosen: chooseParse(ctx(), text, wantedFor(file, text)) };

@@ -36,7 +36,17 @@ export interface FnRef {
   fs: FnScope;
 }
 
-export type ModelLoader = (file: string) => CFileModel | undefined;
+/**
+ * Why the analysis loads a file: the name whose definitions, or whose calls, it is after. The
+ * loader records those functions' bodies with the parse (see hints.ts), which the analysis reads
+ * next; the others are parsed if and when they are read.
+ */
+export interface LoadReason {
+  name: string;
+  role: 'defines' | 'calls';
+}
+
+export type ModelLoader = (file: string, reason?: LoadReason) => CFileModel | undefined;
 
 /** A project function that turns keepalive on for its descriptor parameter (reused by fixes). */
 export interface KeepaliveHelper {
@@ -130,7 +140,7 @@ export class CProject {
     }
   }
 
-  model(file: string): CFileModel | undefined {
+  model(file: string, reason?: LoadReason): CFileModel | undefined {
     if (this.pinned?.file === file) return this.pinned;
     const hit = this.cache.get(file);
     if (hit) {
@@ -139,7 +149,7 @@ export class CProject {
       this.cache.set(file, hit);
       return hit;
     }
-    const m = this.loader(file);
+    const m = this.loader(file, reason);
     this.loads++;
     if (!m) return undefined;
     this.parsedFiles.add(file);
@@ -162,7 +172,7 @@ export class CProject {
   definitions(name: string, file: string): FnRef[] {
     const all: FnRef[] = [];
     for (const f of this.names.definers(name)) {
-      const m = this.model(f);
+      const m = this.model(f, { name, role: 'defines' });
       if (!m) continue;
       for (const fs of m.functionsNamed(name)) all.push({ model: m, fs });
     }
@@ -231,7 +241,7 @@ export class CProject {
   callSites(fn: string): Array<{ model: CFileModel; call: CallFacts }> {
     const out: Array<{ model: CFileModel; call: CallFacts }> = [];
     for (const f of this.filesMentioning(fn)) {
-      const m = this.model(f);
+      const m = this.model(f, { name: fn, role: 'calls' });
       if (m) for (const call of m.callsTo(fn)) out.push({ model: m, call });
     }
     return out;
@@ -242,7 +252,7 @@ export class CProject {
     if (this.names.defines(callerFile, name)) return callerFile === defFile;
     if (!this.names.defines(defFile, name)) return false;
     // A static definition is seen from its own file only (the definer's model is the one being analysed: cached).
-    const defModel = this.model(defFile);
+    const defModel = this.model(defFile, { name, role: 'defines' });
     return !defModel || defModel.functionsNamed(name).some((fs) => !fs.isStatic);
   }
 
@@ -411,7 +421,7 @@ export class CProject {
       // Only callers that reach this definition (a file's own definition hides the others);
       // asked before parsing the caller's file, which the answer does not need.
       if (!this.reaches(fnName, f, file)) continue;
-      const m = this.model(f);
+      const m = this.model(f, { name: fnName, role: 'calls' });
       if (!m) continue;
       uses.push(...m.resultsOf(fnName, this.helperNames).filter((u) => !relevant || relevant(u)));
     }

@@ -1,0 +1,66 @@
+// A file the C analysis loads for a name (the definition of a callee, the callers of a socket
+// factory) comes with those functions' bodies recorded from its whole-file parse: reading them
+// must not parse them a second time, and the results are those of reading them parsed.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_KEEPALIVE } from '../src/engine/types.js';
+import { reasonReads } from '../src/lang/c/hints.js';
+import { cBackend } from '../src/lang/c/index.js';
+import { bodyCounts, loadCParser, parseTop } from '../src/lang/c/parse.js';
+
+// Not a seed file: no socket call, no SO_KEEPALIVE (enable_keepalive() is outside the tree).
+const LIB = `int unrelated(int a) { return a * 2; }
+int tune(int fd) { return enable_keepalive(fd); }
+int also_unrelated(int fd) { return unrelated(fd) + 1; }
+`;
+
+const SEED = `#include <sys/socket.h>
+int dial(void) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  tune(fd);
+  return fd;
+}
+`;
+
+/** Names of the functions whose bodies `wanted` records, in order. */
+async function recorded(text: string, reason: Parameters<typeof reasonReads>[0]): Promise<string[]> {
+  const ctx = await loadCParser();
+  const reads = reasonReads(reason)!;
+  const names: string[] = [];
+  parseTop(ctx, text, (fn, body) => {
+    const wanted = reads(text, fn, body);
+    if (wanted) names.push(text.slice(fn.start, fn.end).match(/(\w+)\(/)![1]!);
+    return wanted;
+  });
+  return names;
+}
+
+describe('C files loaded for a name', () => {
+  it('record the bodies of the functions that define the name, or that call it', async () => {
+    expect(await recorded(LIB, { name: 'tune', role: 'defines' })).toEqual(['tune']);
+    expect(await recorded(LIB, { name: 'unrelated', role: 'calls' })).toEqual(['also_unrelated']);
+    // `unrelated(` in a declarator is a definition, not a call; a longer name is not the name.
+    expect(await recorded(LIB, { name: 'unrelated', role: 'defines' })).toEqual(['unrelated']);
+    expect(await recorded(LIB, { name: 'tun', role: 'defines' })).toEqual([]);
+  });
+
+  it('are read without parsing those bodies again, with the same results', async () => {
+    await cBackend.init();
+    const texts = new Map([
+      ['seed.c', SEED],
+      ['lib.c', LIB],
+    ]);
+    const scans = new Map([...texts].map(([f, t]) => [f, cBackend.scan(t)]));
+    const opts = { keepalive: DEFAULT_KEEPALIVE, helpers: [], fixes: true };
+    const project = cBackend.createProject(scans, (f) => texts.get(f), opts);
+    expect(project.seedFiles).toEqual(['seed.c']);
+    const before = { ...bodyCounts };
+    const out = cBackend.analyze(project, 'seed.c', opts);
+    // The site's keepalive comes from tune() in lib.c, whose body came with lib.c's parse.
+    expect(out.sites).toHaveLength(1);
+    expect(out.sites[0]).toMatchObject({ keepalive: 'wrapper', evidenceLine: 4 });
+    expect(out.sites[0]!.notes).toContain('keepalive: tune() → enable_keepalive() (not in the audited tree; judged by its name) at line 4');
+    expect([...project.parsedFiles].sort()).toEqual(['lib.c', 'seed.c']);
+    expect(bodyCounts.parsed - before.parsed).toBe(0);
+    expect(bodyCounts.ahead - before.ahead).toBeGreaterThan(0);
+  });
+});
