@@ -16,10 +16,16 @@ export const FIELD_USE_HINT = /\b(setsockopt|connect|listen)\s*\(|(->|\.)\w*(fd|
 /** A #define inside a function body (buildFileScope). */
 export const DEFINE_HINT = /^[ \t]*#[ \t]*define\b/m;
 
+/**
+ * A parameter that is likely a descriptor (`int fd`, `curl_socket_t s`, `int sock`): the analysis
+ * follows descriptors into the functions they are passed to (paramEffects).
+ */
+export const DESCRIPTOR_PARAM_HINT = /[(,]\s*(const\s+)?(int|\w*socket_t|SOCKET)\s+(\w*fd|fd\w*|\w*sock\w*|s|sd)\s*[,)]/;
+
 /** Whether the passes over a seed file will mirror this function's body (see above). */
 export function seedPassesRead(text: string, fn: { start: number; end: number }, body: { start: number; end: number }, siteHint: RegExp): boolean {
   const bodyText = text.slice(body.start, body.end);
-  return siteHint.test(bodyText) || DEFINE_HINT.test(bodyText) || FIELD_USE_HINT.test(text.slice(fn.start, fn.end));
+  return siteHint.test(bodyText) || DEFINE_HINT.test(bodyText) || FIELD_USE_HINT.test(text.slice(fn.start, fn.end)) || DESCRIPTOR_PARAM_HINT.test(text.slice(fn.start, body.start));
 }
 
 /**

@@ -1,9 +1,10 @@
-// A file the C analysis loads for a name (the definition of a callee, the callers of a socket
-// factory) comes with those functions' bodies recorded from its whole-file parse: reading them
-// must not parse them a second time, and the results are those of reading them parsed.
+// Which function bodies a C file's parse records for the analysis to read (hints.ts): those a
+// seed file's passes read, and for a file the analysis loads for a name (the definition of a
+// callee, the callers of a socket factory) those functions'. Reading them must not parse them a
+// second time, and the results are those of reading them parsed.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_KEEPALIVE } from '../src/engine/types.js';
-import { reasonReads } from '../src/lang/c/hints.js';
+import { reasonReads, seedPassesRead, siteCallHint } from '../src/lang/c/hints.js';
 import { cBackend } from '../src/lang/c/index.js';
 import { bodyCounts, loadCParser, parseTop } from '../src/lang/c/parse.js';
 
@@ -21,10 +22,9 @@ int dial(void) {
 }
 `;
 
-/** Names of the functions whose bodies `wanted` records, in order. */
-async function recorded(text: string, reason: Parameters<typeof reasonReads>[0]): Promise<string[]> {
+/** Names of the functions whose bodies `reads` records, in order. */
+async function recordedBy(text: string, reads: NonNullable<ReturnType<typeof reasonReads>>): Promise<string[]> {
   const ctx = await loadCParser();
-  const reads = reasonReads(reason)!;
   const names: string[] = [];
   parseTop(ctx, text, (fn, body) => {
     const wanted = reads(text, fn, body);
@@ -33,6 +33,29 @@ async function recorded(text: string, reason: Parameters<typeof reasonReads>[0])
   });
   return names;
 }
+
+const recorded = (text: string, reason: Parameters<typeof reasonReads>[0]) => recordedBy(text, reasonReads(reason)!);
+
+describe('C seed files', () => {
+  it('record the bodies with a site, a #define, a descriptor use, or a descriptor parameter', async () => {
+    const text = `#include <sys/socket.h>
+static int math(int a, long b) { return a + (int)b; }
+static int opened(void) { return socket(AF_INET, SOCK_STREAM, 0); }
+static int defines(void) {
+#define N 3
+  return N;
+}
+static void stored(struct conn *c) { use(c->fd); }
+static void tuned(int x) { setsockopt(x, 1, 2, 0, 0); }
+static int nonblock(int fd) { return fd; }
+static int by_name(curl_socket_t s, int flags) { return flags; }
+static int second(void *ctx, const int sockfd) { return 0; }
+static int not_a_descriptor(int sides, char *fdname) { return sides; }
+`;
+    const siteHint = siteCallHint(['socket', 'accept']);
+    expect(await recordedBy(text, (t, fn, body) => seedPassesRead(t, fn, body, siteHint))).toEqual(['opened', 'defines', 'stored', 'tuned', 'nonblock', 'by_name', 'second']);
+  });
+});
 
 describe('C files loaded for a name', () => {
   it('record the bodies of the functions that define the name, or that call it', async () => {
