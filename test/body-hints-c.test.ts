@@ -11,7 +11,8 @@ import { bodyCounts, loadCParser, parseTop } from '../src/lang/c/parse.js';
 // Not a seed file: no socket call, no SO_KEEPALIVE (enable_keepalive() is outside the tree).
 const LIB = `int unrelated(int a) { return a * 2; }
 int tune(int fd) { return enable_keepalive(fd); }
-int also_unrelated(int fd) { return unrelated(fd) + 1; }
+int also_unrelated(int a) { return unrelated(a) + 1; }
+long with_descriptor(int sock) { return sock; }
 `;
 
 const SEED = `#include <sys/socket.h>
@@ -58,12 +59,13 @@ static int not_a_descriptor(int sides, char *fdname) { return sides; }
 });
 
 describe('C files loaded for a name', () => {
-  it('record the bodies of the functions that define the name, or that call it', async () => {
-    expect(await recorded(LIB, { name: 'tune', role: 'defines' })).toEqual(['tune']);
-    expect(await recorded(LIB, { name: 'unrelated', role: 'calls' })).toEqual(['also_unrelated']);
+  it('record the bodies of the functions that define the name, or call it, or take a descriptor', async () => {
+    // tune() and with_descriptor() take a descriptor: they are recorded whatever the name.
+    expect(await recorded(LIB, { name: 'tune', role: 'defines' })).toEqual(['tune', 'with_descriptor']);
+    expect(await recorded(LIB, { name: 'unrelated', role: 'calls' })).toEqual(['tune', 'also_unrelated', 'with_descriptor']);
     // `unrelated(` in a declarator is a definition, not a call; a longer name is not the name.
-    expect(await recorded(LIB, { name: 'unrelated', role: 'defines' })).toEqual(['unrelated']);
-    expect(await recorded(LIB, { name: 'tun', role: 'defines' })).toEqual([]);
+    expect(await recorded(LIB, { name: 'unrelated', role: 'defines' })).toEqual(['unrelated', 'tune', 'with_descriptor']);
+    expect(await recorded(LIB, { name: 'unrel', role: 'defines' })).toEqual(['tune', 'with_descriptor']);
   });
 
   it('are read without parsing those bodies again, with the same results', async () => {

@@ -30,11 +30,13 @@ export function seedPassesRead(text: string, fn: { start: number; end: number },
 
 /**
  * For a file loaded for one name (project.ts, LoadReason): the bodies the analysis reads next,
- * those of the functions that define it (the name in the declarator) or that call it.
+ * those of the functions that define it (the name in the declarator) or that call it, and, as
+ * in a seed file, those that take a descriptor parameter.
  */
 export function reasonReads(reason: { name: string; role: 'defines' | 'calls' }): ((text: string, fn: { start: number; end: number }, body: { start: number; end: number }) => boolean) | undefined {
   const word = reason.name.replace(/[^\w]/g, '');
   if (!word) return undefined;
   const call = new RegExp(`\\b${word}\\s*\\(`);
-  return reason.role === 'defines' ? (text, fn, body) => call.test(text.slice(fn.start, body.start)) : (text, _fn, body) => call.test(text.slice(body.start, body.end));
+  const named = reason.role === 'defines' ? (text: string, fn: { start: number }, body: { start: number; end: number }) => call.test(text.slice(fn.start, body.start)) : (text: string, _fn: { start: number }, body: { start: number; end: number }) => call.test(text.slice(body.start, body.end));
+  return (text, fn, body) => named(text, fn, body) || DESCRIPTOR_PARAM_HINT.test(text.slice(fn.start, body.start));
 }
