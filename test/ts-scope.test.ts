@@ -1,18 +1,22 @@
-// The scope builder asks two questions of every node of every TS/JS site file: does it open a
-// function scope, and does an identifier name a value where it stands. Both were chains of
-// `ts.isX` calls and are now a table and a switch on the node's kind; the chains are kept here as
-// the reference, and the answers must be the same for every node.
+// The scope builder asks three questions of every node of every TS/JS site file: does it open a
+// function scope, does it name types only, and does an identifier name a value where it stands.
+// They were chains of `ts.isX` calls and are now tables and a switch on the node's kind; the
+// chains are kept here as the reference, and the answers must be the same for every node.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import ts from '../src/lang/ts/tsc.cjs';
 import { TsFile } from '../src/lang/ts/parse.js';
-import { isFunctionScope, isValueReference } from '../src/lang/ts/scope.js';
+import { isFunctionScope, isTypeOnly, isValueReference } from '../src/lang/ts/scope.js';
 import { forEachDescendant } from '../src/lang/ts/walk.js';
 import { FIXTURES, inputFiles } from './lib/fixtures.js';
 
 function functionScopeByChain(n: ts.Node): boolean {
   return ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n) || ts.isMethodDeclaration(n) || ts.isConstructorDeclaration(n) || ts.isGetAccessorDeclaration(n) || ts.isSetAccessorDeclaration(n);
+}
+
+function typeOnlyByChain(n: ts.Node): boolean {
+  return ts.isTypeNode(n) || ts.isInterfaceDeclaration(n) || ts.isTypeAliasDeclaration(n) || ts.isTypeParameterDeclaration(n);
 }
 
 function valueReferenceByChain(id: ts.Identifier): boolean {
@@ -57,6 +61,7 @@ const ce = class Named { x = Named; };
 let t: N.T = eq.u;
 interface I { p: number; m(): void }
 type U = typeof def;
+function generic<T extends I>(x: T): T | undefined { return x as T; }
 const j = <div className={b}><Comp.Sub x={c} /><lower /></div>;
 const arrow = (x) => x + renamed;
 `;
@@ -70,10 +75,13 @@ describe('TS scope questions by kind', () => {
     files.push(new TsFile('shapes.tsx', EVERY_SHAPE));
     let identifiers = 0;
     let nonValues = 0;
+    const typeOnlyKinds = new Set<number>();
     const parentKinds = new Set<number>();
     for (const file of files) {
       forEachDescendant(file.sf, (n) => {
         expect(isFunctionScope(n), `${file.file}: ${ts.SyntaxKind[n.kind]}`).toBe(functionScopeByChain(n));
+        expect(isTypeOnly(n), `${file.file}: ${ts.SyntaxKind[n.kind]}`).toBe(typeOnlyByChain(n));
+        if (typeOnlyByChain(n)) typeOnlyKinds.add(n.kind);
         if (ts.isIdentifier(n)) {
           identifiers++;
           parentKinds.add(n.parent.kind);
@@ -84,6 +92,9 @@ describe('TS scope questions by kind', () => {
       });
     }
     expect(identifiers).toBeGreaterThan(1000);
+    // Type nodes of several kinds came up, and each of the other three type-only declarations.
+    expect(typeOnlyKinds.size).toBeGreaterThan(8);
+    for (const k of [ts.SyntaxKind.InterfaceDeclaration, ts.SyntaxKind.TypeAliasDeclaration, ts.SyntaxKind.TypeParameter]) expect(typeOnlyKinds.has(k), ts.SyntaxKind[k]).toBe(true);
     expect(nonValues).toBeGreaterThan(200);
     // Every kind the switch singles out came up as an identifier's parent.
     const special = ['PropertyAccessExpression', 'PropertyAssignment', 'PropertyDeclaration', 'MethodDeclaration', 'GetAccessor', 'SetAccessor', 'PropertySignature', 'MethodSignature', 'EnumMember', 'ModuleDeclaration', 'EnumDeclaration', 'FunctionDeclaration', 'ClassDeclaration', 'FunctionExpression', 'ClassExpression', 'VariableDeclaration', 'Parameter', 'BindingElement', 'ExportSpecifier', 'JsxOpeningElement', 'JsxSelfClosingElement', 'JsxClosingElement', 'QualifiedName', 'ImportSpecifier', 'LabeledStatement', 'BreakStatement', 'ContinueStatement', 'JsxAttribute', 'MetaProperty', 'NamespaceExport', 'NamespaceExportDeclaration', 'ImportClause', 'NamespaceImport', 'ImportEqualsDeclaration'];
