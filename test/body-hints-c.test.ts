@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_KEEPALIVE } from '../src/engine/types.js';
 import { reasonReads, seedPassesRead, siteCallHint } from '../src/lang/c/hints.js';
 import { cBackend } from '../src/lang/c/index.js';
-import { bodyCounts, loadCParser, parseTop } from '../src/lang/c/parse.js';
+import { bodyCounts, loadCParser, parseTop, type BodyWanted } from '../src/lang/c/parse.js';
+import type { LoadReason } from '../src/lang/c/project.js';
 
 // Not a seed file: no socket call, no SO_KEEPALIVE (enable_keepalive() is outside the tree).
 // tune()'s parameter is not named like a descriptor: only its name gets its body recorded.
@@ -24,19 +25,19 @@ int dial(void) {
 }
 `;
 
-/** Names of the functions whose bodies `reads` records, in order. */
-async function recordedBy(text: string, reads: NonNullable<ReturnType<typeof reasonReads>>): Promise<string[]> {
+/** Names of the functions whose bodies `wanted` records, in order. */
+async function recordedBy(text: string, wanted: BodyWanted): Promise<string[]> {
   const ctx = await loadCParser();
   const names: string[] = [];
   parseTop(ctx, text, (fn, body) => {
-    const wanted = reads(text, fn, body);
-    if (wanted) names.push(text.slice(fn.start, fn.end).match(/(\w+)\(/)![1]!);
-    return wanted;
+    const is = wanted(fn, body);
+    if (is) names.push(text.slice(fn.start, fn.end).match(/(\w+)\(/)![1]!);
+    return is;
   });
   return names;
 }
 
-const recorded = (text: string, reason: Parameters<typeof reasonReads>[0]) => recordedBy(text, reasonReads(reason)!);
+const recorded = (text: string, reason: LoadReason) => recordedBy(text, reasonReads(text, reason)!);
 
 describe('C seed files', () => {
   it('record the bodies with a site, a #define, a descriptor use, or a descriptor parameter', async () => {
@@ -55,7 +56,7 @@ static int second(void *ctx, const int sockfd) { return 0; }
 static int not_a_descriptor(int sides, char *fdname) { return sides; }
 `;
     const siteHint = siteCallHint(['socket', 'accept']);
-    expect(await recordedBy(text, (t, fn, body) => seedPassesRead(t, fn, body, siteHint))).toEqual(['opened', 'defines', 'stored', 'tuned', 'nonblock', 'by_name', 'second']);
+    expect(await recordedBy(text, (fn, body) => seedPassesRead(text, fn, body, siteHint))).toEqual(['opened', 'defines', 'stored', 'tuned', 'nonblock', 'by_name', 'second']);
   });
 });
 

@@ -3,6 +3,8 @@
 // to record those bodies from the whole-file tree it already has (parse.ts, BodyWanted), so that
 // the analysis does not parse them again. One definition keeps the two in step. A file loaded
 // for a name (a callee's definition, a factory's callers) gets the same for that name's functions.
+import type { BodyWanted } from './parse.js';
+import type { LoadReason } from './project.js';
 
 /** A call of a socket API or of a project alias of one, in a body (findSites). */
 export function siteCallHint(names: Iterable<string>): RegExp {
@@ -29,14 +31,17 @@ export function seedPassesRead(text: string, fn: { start: number; end: number },
 }
 
 /**
- * For a file loaded for one name (project.ts, LoadReason): the bodies the analysis reads next,
+ * For `text`, loaded for one name (project.ts, LoadReason): the bodies the analysis reads next,
  * those of the functions that define it (the name in the declarator) or that call it, and, as
  * in a seed file, those that take a descriptor parameter.
  */
-export function reasonReads(reason: { name: string; role: 'defines' | 'calls' }): ((text: string, fn: { start: number; end: number }, body: { start: number; end: number }) => boolean) | undefined {
+export function reasonReads(text: string, reason: LoadReason): BodyWanted | undefined {
   const word = reason.name.replace(/[^\w]/g, '');
   if (!word) return undefined;
   const call = new RegExp(`\\b${word}\\s*\\(`);
-  const named = reason.role === 'defines' ? (text: string, fn: { start: number }, body: { start: number; end: number }) => call.test(text.slice(fn.start, body.start)) : (text: string, _fn: { start: number }, body: { start: number; end: number }) => call.test(text.slice(body.start, body.end));
-  return (text, fn, body) => named(text, fn, body) || DESCRIPTOR_PARAM_HINT.test(text.slice(fn.start, body.start));
+  return (fn, body) => {
+    const declarator = text.slice(fn.start, body.start);
+    const named = call.test(reason.role === 'defines' ? declarator : text.slice(body.start, body.end));
+    return named || DESCRIPTOR_PARAM_HINT.test(declarator);
+  };
 }

@@ -157,8 +157,7 @@ export const cBackend: Backend<CScan, CProject> = {
     // each again when it is read.
     wantedFor = (file, text, reason) => {
       if (seeds.has(file)) return (fn, body) => seedPassesRead(text, fn, body, siteHint);
-      const reads = reason && reasonReads(reason);
-      return reads && ((fn, body) => reads(text, fn, body));
+      return reason && reasonReads(text, reason);
     };
     const parseHere = (file: string) => {
       const text = load(file);
