@@ -2,7 +2,8 @@
 // `--write-baseline FILE` records today's findings; `--baseline FILE` reports only new ones.
 // Matching is by fingerprint (rule, file, socket, normalized source line), never by line number,
 // so inserting code above a finding keeps it matched.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { readUtf8 } from './read-text.cjs';
 import type { Finding } from './types.js';
 
 export interface BaselineFile {
@@ -27,7 +28,7 @@ export function writeBaseline(path: string, findings: Finding[]): number {
 export function readBaseline(path: string): Set<string> {
   let doc: BaselineFile;
   try {
-    doc = JSON.parse(readFileSync(path, 'utf8')) as BaselineFile;
+    doc = JSON.parse(readUtf8(path)) as BaselineFile;
   } catch (e) {
     throw new BaselineError(`${path}: cannot read the baseline: ${(e as Error).message}`);
   }

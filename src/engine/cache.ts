@@ -9,10 +9,11 @@
 // a write in the same timestamp tick as the read (ext4 ticks are milliseconds, FAT's 2 s) would
 // leave every field the same, so such a file is read again next time.
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { AuditOptions, AuditResult } from './audit.js';
 import type { FoundFile } from './files.js';
+import { readUtf8 } from './read-text.cjs';
 import { VERSION } from './version.js';
 
 export const DEFAULT_CACHE_DIR = '.ka-audit-cache';
@@ -108,7 +109,8 @@ function contentHash(path: string, buf: Buffer): { hash: string; signature: stri
 export function openCache(dir: string, cwd: string): CacheStore {
   const path = resolve(cwd, dir, 'results.json');
   try {
-    const doc = JSON.parse(readFileSync(path, 'utf8')) as CacheDoc;
+    // In pieces: the store of a large tree is megabytes (read-text.cjs says why that matters).
+    const doc = JSON.parse(readUtf8(path)) as CacheDoc;
     return typeof doc?.key === 'string' ? { path, doc } : { path };
   } catch {
     return { path };
