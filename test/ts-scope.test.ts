@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import ts from '../src/lang/ts/tsc.cjs';
 import { TsFile } from '../src/lang/ts/parse.js';
-import { isFunctionScope, isTypeOnly, isValueReference } from '../src/lang/ts/scope.js';
+import { FileScopes, isFunctionScope, isTypeOnly, isValueReference } from '../src/lang/ts/scope.js';
 import { forEachDescendant } from '../src/lang/ts/walk.js';
 import { FIXTURES, inputFiles } from './lib/fixtures.js';
 
@@ -100,5 +100,61 @@ describe('TS scope questions by kind', () => {
     const special = ['PropertyAccessExpression', 'PropertyAssignment', 'PropertyDeclaration', 'MethodDeclaration', 'GetAccessor', 'SetAccessor', 'PropertySignature', 'MethodSignature', 'EnumMember', 'ModuleDeclaration', 'EnumDeclaration', 'FunctionDeclaration', 'ClassDeclaration', 'FunctionExpression', 'ClassExpression', 'VariableDeclaration', 'Parameter', 'BindingElement', 'ExportSpecifier', 'JsxOpeningElement', 'JsxSelfClosingElement', 'JsxClosingElement', 'QualifiedName', 'ImportSpecifier', 'LabeledStatement', 'BreakStatement', 'ContinueStatement', 'JsxAttribute', 'MetaProperty', 'NamespaceExport', 'NamespaceExportDeclaration', 'ImportClause', 'NamespaceImport', 'ImportEqualsDeclaration'];
     const kindOf = ts.SyntaxKind as unknown as Record<string, number>;
     expect(special.filter((k) => !parentKinds.has(kindOf[k]!))).toEqual([]);
+  });
+});
+
+/** `var` in every place a hoisting walk looks, and the word in places it must not matter. */
+const VARS = `
+var top = 1;
+function outer(a) {
+  if (a) { var inBlock = a; }
+  for (var i = 0; i < 3; i++) { var j = i; }
+  for (var k in a) {}
+  try { var t = 1; } catch (e) { var c = e; }
+  const variable = "var in a string";
+  function inner() { var own = inBlock; return own + j; }
+  const arrow = () => { var mine = t; return mine + c + k; };
+  return inner() + arrow() + variable + top;
+}
+const noVar = (x) => { let y = x; return y; }; // var in a comment only
+class C { m() { var inMethod = 1; return inMethod; } }
+var top;
+`;
+
+/** Each identifier's binding, as the declaration's kind and position (or unresolved). */
+function bindings(scopes: FileScopes): string[] {
+  const out: string[] = [];
+  forEachDescendant(scopes.sf, (n) => {
+    if (!ts.isIdentifier(n)) return;
+    const b = scopes.bindingOf(n);
+    out.push(`${n.text}@${n.pos}: ${b ? `${b.kind} ${b.name}@${b.decl.pos}` : '-'}`);
+  });
+  return [...out, `unresolved: ${scopes.unresolved.map((id) => `${id.text}@${id.pos}`).join(' ')}`];
+}
+
+describe('TS scopes: hoisting walks skipped where the text has no var', () => {
+  it('bind every identifier as when every body is walked, on the fixtures and on a file of vars', () => {
+    const root = join(FIXTURES, 'ts');
+    const files = inputFiles(root)
+      .filter((f) => /\.(ts|tsx|js|mjs|cjs)$/.test(f))
+      .map((f) => new TsFile(f, readFileSync(join(root, f), 'utf8')));
+    files.push(new TsFile('vars.js', VARS));
+    const proto = FileScopes.prototype as unknown as { mayDeclareVar: (n: ts.Node) => boolean };
+    const check = proto.mayDeclareVar;
+    for (const file of files) {
+      const skipping = bindings(new FileScopes(file.sf));
+      proto.mayDeclareVar = () => true;
+      try {
+        expect(skipping, file.file).toEqual(bindings(new FileScopes(file.sf)));
+      } finally {
+        proto.mayDeclareVar = check;
+      }
+    }
+    // Only the hoisting walk binds a var: every use of one, in its body or in a nested function,
+    // must have found it (the names are not declared any other way in the file).
+    const varNames = ['top', 'inBlock', 'i', 'j', 'k', 't', 'c', 'own', 'mine', 'inMethod'];
+    const uses = bindings(new FileScopes(files.at(-1)!.sf)).filter((b) => varNames.includes(b.split('@')[0]!));
+    expect(uses.length).toBe(23);
+    expect(uses.filter((b) => !/: var /.test(b))).toEqual([]);
   });
 });

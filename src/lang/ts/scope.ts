@@ -74,14 +74,39 @@ export class FileScopes {
     }
   }
 
+  /** Where the file's text says `var` (ascending), to skip hoisting walks that find nothing. */
+  private varAt: number[] | undefined;
+
   /** `var` and function declarations anywhere in a function body (not in nested functions). */
   private declareHoisted(body: ts.Node, scope: Scope): void {
+    // This walk comes before the main walk of every body; most TS/JS has no `var`, so the text
+    // decides first whether there is anything to find.
+    if (!this.mayDeclareVar(body)) return;
     forEachDescendant(body, (n) => {
       if (ts.isVariableDeclarationList(n) && !(n.flags & ts.NodeFlags.BlockScoped)) {
         for (const d of n.declarations) this.bindName(scope, d.name, 'var', d);
       }
       if (n !== body && (isFunctionScope(n) || ts.isClassLike(n))) return false;
     });
+  }
+
+  /** Whether `var` occurs in the text of `node` (in a word, a string or a comment, too). */
+  private mayDeclareVar(node: ts.Node): boolean {
+    const text = this.sf.text;
+    if (!this.varAt) {
+      this.varAt = [];
+      for (let i = text.indexOf('var'); i >= 0; i = text.indexOf('var', i + 3)) this.varAt.push(i);
+    }
+    const at = this.varAt;
+    // The first occurrence at or after the node's start, by binary search.
+    let lo = 0;
+    let hi = at.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (at[mid]! < node.pos) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < at.length && at[lo]! < node.end;
   }
 
   /** let/const/class/function/import/enum declared directly in a block's statement list. */
