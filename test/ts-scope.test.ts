@@ -66,13 +66,17 @@ const j = <div className={b}><Comp.Sub x={c} /><lower /></div>;
 const arrow = (x) => x + renamed;
 `;
 
+/** The TS/JS input files of the fixtures, parsed. */
+function fixtureFiles(): TsFile[] {
+  const root = join(FIXTURES, 'ts');
+  return inputFiles(root)
+    .filter((f) => /\.(ts|tsx|js|mjs|cjs)$/.test(f))
+    .map((f) => new TsFile(f, readFileSync(join(root, f), 'utf8')));
+}
+
 describe('TS scope questions by kind', () => {
   it('answer as the ts.isX chains they replaced, for every node of the fixtures and of a file with every shape', () => {
-    const root = join(FIXTURES, 'ts');
-    const files = inputFiles(root)
-      .filter((f) => /\.(ts|tsx|js|mjs|cjs)$/.test(f))
-      .map((f) => new TsFile(f, readFileSync(join(root, f), 'utf8')));
-    files.push(new TsFile('shapes.tsx', EVERY_SHAPE));
+    const files = [...fixtureFiles(), new TsFile('shapes.tsx', EVERY_SHAPE)];
     let identifiers = 0;
     let nonValues = 0;
     const typeOnlyKinds = new Set<number>();
@@ -134,11 +138,7 @@ function bindings(scopes: FileScopes): string[] {
 
 describe('TS scopes: hoisting walks skipped where the text has no var', () => {
   it('bind every identifier as when every body is walked, on the fixtures and on a file of vars', () => {
-    const root = join(FIXTURES, 'ts');
-    const files = inputFiles(root)
-      .filter((f) => /\.(ts|tsx|js|mjs|cjs)$/.test(f))
-      .map((f) => new TsFile(f, readFileSync(join(root, f), 'utf8')));
-    files.push(new TsFile('vars.js', VARS));
+    const files = [...fixtureFiles(), new TsFile('vars.js', VARS)];
     const proto = FileScopes.prototype as unknown as { mayDeclareVar: (n: ts.Node) => boolean };
     const check = proto.mayDeclareVar;
     for (const file of files) {
