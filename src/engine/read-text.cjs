@@ -4,7 +4,7 @@
 // blocks of up to 16 MB. Freeing a block that large makes glibc raise its mmap threshold (and,
 // with it, its trim threshold) for the whole process, and from then on every thread's malloc
 // arena held on to freed memory up to that size: peak RSS on the 10,000-file corpus was
-// 291-299 MB, and 238-252 MB with this reader (40,000 files: 408-410 -> 368-377 MB; 5
+// 288-296 MB, and 246-251 MB with this reader (40,000 files: 408-413 -> 369-378 MB; 5
 // and 3 interleaved runs, same time). The pieces and the decoder's buffers stay under glibc's
 // 128 KiB starting threshold; the text itself lives in the JS heap. A CommonJS file so that
 // tsc.cjs can require it (types: read-text.d.cts; the build copies both).

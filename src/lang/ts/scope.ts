@@ -80,7 +80,8 @@ export class FileScopes {
   /** `var` and function declarations anywhere in a function body (not in nested functions). */
   private declareHoisted(body: ts.Node, scope: Scope): void {
     // This walk comes before the main walk of every body; most TS/JS has no `var`, so the text
-    // decides first whether there is anything to find.
+    // decides first whether there is anything to find (a keyword spelled with escapes is a
+    // syntax error).
     if (!this.mayDeclareVar(body)) return;
     forEachDescendant(body, (n) => {
       if (ts.isVariableDeclarationList(n) && !(n.flags & ts.NodeFlags.BlockScoped)) {

@@ -36,7 +36,7 @@ function loadCompiler() {
   let source;
   let cachePath;
   try {
-    // Not readFileSync(file, 'utf8'): read-text.cjs says why (it cost ~50 MB of peak RSS).
+    // Not readFileSync(file, 'utf8'): read-text.cjs says why (it cost 30-40 MB of peak RSS).
     source = readUtf8(file);
     cachePath = codeCachePath(file);
   } catch {
