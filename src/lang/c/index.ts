@@ -6,7 +6,7 @@ import type { Site } from '../../engine/types.js';
 import { analyzeCFile } from './analyze.js';
 import { planFixes } from './fix.js';
 import { CFileModel } from './model.js';
-import { bodyCounts, chooseParse, coveredBytes, loadCParser, mirrorTop, parseCWith, type BodyWanted, type ChosenParse, type ParsedC } from './parse.js';
+import { bodyCounts, skipCounts, chooseParse, coveredBytes, loadCParser, mirrorTop, parseCWith, type BodyWanted, type ChosenParse, type ParsedC } from './parse.js';
 import { reasonReads, seedPassesRead, siteCallHint } from './hints.js';
 import { siteNames } from './sites.js';
 import { CProject, type LoadReason } from './project.js';
@@ -173,7 +173,7 @@ export const cBackend: Backend<CScan, CProject> = {
     const ahead = preparsers.get(project);
     // KA_AUDIT_TIMING=1 (profiling): how much of the parsing the helper took over.
     if (ahead && process.env.KA_AUDIT_TIMING) process.stderr.write(`ka-audit timing: c helper parsed ${ahead.taken} of ${project.seedFiles.length} seed files (${project.loads} loads); the analysis waited ${Math.round(ahead.waitedMs)} ms for it and parsed ${ahead.parsedHere} ahead itself\n`);
-    if (process.env.KA_AUDIT_TIMING) process.stderr.write(`ka-audit timing: c function bodies mirrored from records: ${bodyCounts.ahead}, parsed when read: ${bodyCounts.parsed}; models mirrored again from kept parses: ${keptParses.get(project)?.reused ?? 0}\n`);
+    if (process.env.KA_AUDIT_TIMING) process.stderr.write(`ka-audit timing: c function bodies mirrored from records: ${bodyCounts.ahead}, parsed when read: ${bodyCounts.parsed}; models mirrored again from kept parses: ${keptParses.get(project)?.reused ?? 0}; parses in this thread without unread bodies: ${skipCounts.parses} (${skipCounts.bodies} bodies, ${skipCounts.bytes} characters), parsed whole after the check: ${skipCounts.wholeAgain}\n`);
     await ahead?.close();
     stopStandby();
     preparsers.delete(project);

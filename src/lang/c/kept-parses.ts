@@ -12,7 +12,7 @@ interface Kept {
 }
 
 function bytesOf(top: TopLevel): number {
-  return top.nodes.byteLength + top.errors.byteLength + (top.bodies?.byteLength ?? 0);
+  return top.nodes.byteLength + top.errors.byteLength + (top.bodies?.byteLength ?? 0) + (top.skipped?.byteLength ?? 0);
 }
 
 /** Parse records by file, least recently kept first out once they pass `maxBytes`. */

@@ -9,9 +9,10 @@
 // each function body only when something looks inside it (most bodies never are), and anonymous
 // tokens (punctuation, keywords) are left out unless a grammar field names them (operators).
 import { createRequire } from 'node:module';
-import { Language, Parser, type Node as TsNode, type TreeCursor } from 'web-tree-sitter';
+import { Language, Parser, type Node as TsNode, type Range, type TreeCursor } from 'web-tree-sitter';
 import { cursorAccess, DirectWalk, PublicWalk, type CursorAccess, type Walk } from './cursor.js';
 import { branchView } from './preproc.js';
+import { functionBodySpans, type BodySpan } from './skeleton.js';
 import { LineIndex } from '../../engine/lines.js';
 
 /** Leaves share one empty child list: most nodes are leaves, and memory is the cache's limit. */
@@ -204,6 +205,11 @@ export interface TopLevel {
    * node, the body itself first, as when a body is mirrored on first read).
    */
   bodies?: Int32Array<ArrayBuffer>;
+  /**
+   * The `{` of each function body the parse left out (parseTop's `skipUnread`): its parse
+   * errors are not in `errors` until the body is read (mirrorTop adds them then).
+   */
+  skipped?: Int32Array<ArrayBuffer>;
 }
 
 /**
@@ -271,33 +277,99 @@ class IntList {
   }
 }
 
+/** Parses left without the bodies `wanted` did not ask for, and those whose check sent the file back to a whole parse (KA_AUDIT_TIMING). */
+export const skipCounts = { parses: 0, bodies: 0, bytes: 0, wholeAgain: 0 };
+
 /**
  * Parses `text` and records its top level (function bodies left out, but for those `wanted`
- * asks for); the wasm tree is freed.
+ * asks for); the wasm tree is freed. With `skipUnread`, the bodies `wanted` does not ask for
+ * are not even parsed (skeleton.ts): tree-sitter reads `{` then `}`. Such a body is parsed
+ * when read, as any unrecorded body is; what changes is that parse errors inside it are not
+ * seen until then. If a body left out does not come back as exactly a function's body, the
+ * text scan lost its way and the file is parsed whole.
  */
-export function parseTop(ctx: CParser, text: string, wanted?: BodyWanted): TopLevel {
+export function parseTop(ctx: CParser, text: string, wanted?: BodyWanted, skipUnread = false): TopLevel {
+  if (skipUnread) {
+    const spans = functionBodySpans(text)?.filter((s) => !wanted?.({ start: s.fnStart, end: s.close + 1 }, { start: s.open, end: s.close + 1 }));
+    if (spans?.length) {
+      const top = recordTop(ctx, text, wanted, spans);
+      if (top) {
+        skipCounts.parses++;
+        skipCounts.bodies += spans.length;
+        for (const s of spans) skipCounts.bytes += s.close - s.open - 1;
+        return top;
+      }
+      skipCounts.wholeAgain++;
+    }
+  }
+  return recordTop(ctx, text, wanted)!;
+}
+
+/** parseTop's parse and record, without the insides of `skipped`; undefined when one of them is not a function's body in the tree. */
+function recordTop(ctx: CParser, text: string, wanted: BodyWanted | undefined, skipped?: BodySpan[]): TopLevel | undefined {
   const tab = tables(ctx.language);
-  const tree = ctx.parser.parse(text);
+  const tree = skipped ? ctx.parser.parse(text, null, { includedRanges: rangesWithout(text, skipped) }) : ctx.parser.parse(text);
   if (!tree) throw new Error('tree-sitter returned no tree');
   try {
     const errors: number[] = [];
     collectErrors(tree.rootNode, (e) => errors.push(e.startIndex, e.endIndex));
     const out = new IntList();
     const bodies = wanted ? new IntList() : undefined;
+    // Each body left out, by its `{`: found again as a function's body (its end checked) or not.
+    const closeOf = skipped ? new Map(skipped.map((s) => [s.open, s.close + 1])) : undefined;
+    let found = 0;
     const cursor = tree.walk();
     const walk = walkOf(ctx, cursor);
     try {
       const rootAt = out.push4(walk.typeId(), walk.start(), walk.end(), 0);
-      const onBody = wanted && bodies ? (body: Walk, fnAt: number) => recordWantedBody(ctx, body, out, fnAt, wanted, bodies, tab) : undefined;
+      const onBody =
+        wanted || closeOf
+          ? (body: Walk, fnAt: number) => {
+              if (closeOf?.get(body.start()) === body.end()) found++;
+              else if (wanted && bodies) recordWantedBody(ctx, body, out, fnAt, wanted, bodies, tab);
+            }
+          : undefined;
       recordChildren(walk, rootAt, tab.types[walk.typeId()]!, out, tab, onBody);
     } finally {
       walk.finish();
       cursor.delete();
     }
-    return { nodes: out.done(), errors: Int32Array.from(errors), ...(bodies?.length ? { bodies: bodies.done() } : {}) };
+    if (skipped && found !== skipped.length) return undefined;
+    return {
+      nodes: out.done(),
+      errors: Int32Array.from(errors),
+      ...(bodies?.length ? { bodies: bodies.done() } : {}),
+      ...(skipped ? { skipped: Int32Array.from(skipped, (s) => s.open) } : {}),
+    };
   } finally {
     tree.delete();
   }
+}
+
+/** Included ranges covering `text` but the insides of `skipped` (in order), with rows and columns as LineIndex counts them. */
+function rangesWithout(text: string, skipped: BodySpan[]): Range[] {
+  let row = 0;
+  let rowStart = 0;
+  let counted = 0;
+  const point = (offset: number) => {
+    for (let nl = text.indexOf('\n', counted); nl !== -1 && nl < offset; nl = text.indexOf('\n', nl + 1)) {
+      row++;
+      rowStart = nl + 1;
+    }
+    counted = offset;
+    return { row, column: offset - rowStart };
+  };
+  const ranges: Range[] = [];
+  let from = 0;
+  let fromPoint = point(0);
+  for (const s of skipped) {
+    const to = s.open + 1;
+    ranges.push({ startIndex: from, endIndex: to, startPosition: fromPoint, endPosition: point(to) });
+    from = s.close;
+    fromPoint = point(from);
+  }
+  ranges.push({ startIndex: from, endIndex: text.length, startPosition: fromPoint, endPosition: point(text.length) });
+  return ranges;
 }
 
 /**
@@ -396,10 +468,10 @@ export interface ChosenParse {
  * A function of the text only, so that the pre-parse thread can run it too.
  */
 export function chooseParse(ctx: CParser, text: string, wanted?: BodyWanted): ChosenParse {
-  const top = parseTop(ctx, text, wanted);
+  const top = parseTop(ctx, text, wanted, true);
   const bad = errorBytesOf(top);
   if (bad > 0.05 * text.length && /^[ \t]*#[ \t]*(if|ifdef|ifndef)\b/m.test(text)) {
-    const first = parseTop(ctx, branchView(text, 'first'), wanted);
+    const first = parseTop(ctx, branchView(text, 'first'), wanted, true);
     if (errorBytesOf(first) < bad / 2) return { top: first, view: 'first' };
   }
   return { top, view: 'whole' };
@@ -421,6 +493,9 @@ export function mirrorTop(ctx: CParser, text: string, top: TopLevel): ParsedC {
   if (recorded) for (let i = 0; i < recorded.length; i += 2 + recorded[i + 1]!) ahead.set(recorded[i]!, i);
   // Bodies parsed when read, by start offset: records() keeps them with the top level.
   const parsedHere: Array<[number, Int32Array<ArrayBuffer>]> = [];
+  // Bodies the top-level parse left out, and the parse errors found in them when read.
+  const skipped = new Set(top.skipped ?? []);
+  const foundErrors: number[] = [];
   const expandBody = (body: CNode) => (): CNode[] => {
     const at = ahead.get(body.start);
     if (recorded && at !== undefined) {
@@ -451,7 +526,15 @@ export function mirrorTop(ctx: CParser, text: string, top: TopLevel): ParsedC {
       let n: TsNode | null = part.rootNode.descendantForIndex(body.start, body.end);
       while (n && (n.startIndex !== body.start || n.endIndex !== body.end || n.type !== body.type)) n = n.parent;
       if (!n) return [];
-      // Errors were all collected from the whole-file tree; do not count them twice.
+      // A body in the top-level parse had its errors collected there; one left out has them now.
+      if (skipped.has(body.start)) {
+        collectErrors(n, (e) => {
+          foundErrors.push(e.startIndex, e.endIndex);
+          const node = new CNode(codeOf(ERROR_TYPE_ID, 0, true, false), e.startIndex, e.endIndex);
+          lineIndexes.set(node, lines);
+          errors.splice(insertionPoint(errors, node.start), 0, node);
+        });
+      }
       const out = new IntList();
       const at = out.push4(n.typeId, n.startIndex, n.endIndex, 0);
       const cursor = n.walk();
@@ -481,8 +564,32 @@ export function mirrorTop(ctx: CParser, text: string, top: TopLevel): ParsedC {
   errors.sort((a, b) => a.start - b.start);
   // The mirror holds on to its top-level record for this: ~0.3 bytes a source byte, against ~6
   // for the mirror itself.
-  const records = (): TopLevel => (parsedHere.length ? { ...top, bodies: withBodies(recorded, parsedHere) } : top);
+  const records = (): TopLevel => ({
+    ...top,
+    ...(parsedHere.length ? { bodies: withBodies(recorded, parsedHere) } : {}),
+    ...(foundErrors.length ? { errors: withErrors(top.errors, foundErrors) } : {}),
+  });
   return { root, errors, dispose() {}, records };
+}
+
+/** Where a node starting at `start` goes in `nodes`, kept in order of their starts. */
+function insertionPoint(nodes: CNode[], start: number): number {
+  let lo = 0;
+  let hi = nodes.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (nodes[mid]!.start <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** A TopLevel's error spans with `more` added (in any order; mirrorTop sorts them). */
+function withErrors(errors: Int32Array<ArrayBuffer>, more: number[]): Int32Array<ArrayBuffer> {
+  const out = new Int32Array(errors.length + more.length);
+  out.set(errors);
+  out.set(more, errors.length);
+  return out;
 }
 
 /** `bodies` (a TopLevel's, or none) with more body records appended, in the same layout. */

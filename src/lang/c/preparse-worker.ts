@@ -39,7 +39,7 @@ for (let i = 0; i < job.paths.length; i++) {
   if (handover) {
     Atomics.add(state, inFlight, 1);
     const tops = handover.last ? [handover.top, handover.last] : [handover.top];
-    job.port.postMessage(handover, tops.flatMap((t) => [t.nodes.buffer, t.errors.buffer, ...(t.bodies ? [t.bodies.buffer] : [])]));
+    job.port.postMessage(handover, tops.flatMap((t) => [t.nodes.buffer, t.errors.buffer, ...(t.bodies ? [t.bodies.buffer] : []), ...(t.skipped ? [t.skipped.buffer] : [])]));
     Atomics.store(state, i, READY);
   } else Atomics.store(state, i, MINE);
   Atomics.notify(state, i);

@@ -1,0 +1,149 @@
+// Function bodies found from the text alone, so that a parse can leave out the ones the
+// analysis will not read (parse.ts, parseTop). tree-sitter is told to parse the file without
+// their insides (included ranges): `int f(void) {` then `}` is still a function definition
+// with a body at the same offsets, and the rest of the top level parses as it would have.
+// Whatever this scan gets wrong, the parse shows: a span left out must come back as exactly a
+// function's body, or the file is parsed whole (parse.ts, recordChildren's check).
+
+/** A function body found in the text: `open` is its `{`, `close` its `}`. */
+export interface BodySpan {
+  /** Where the function's text can start at the earliest: after the previous `;`/`}` at file level. */
+  fnStart: number;
+  open: number;
+  close: number;
+}
+
+const SLASH = 47;
+const STAR = 42;
+const NEWLINE = 10;
+const BACKSLASH = 92;
+const QUOTE = 34;
+const APOSTROPHE = 39;
+const HASH = 35;
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
+const CLOSE_PAREN = 41;
+const SEMICOLON = 59;
+
+const CONDITIONAL = /^#[ \t]*(if|ifdef|ifndef|elif|elifdef|elifndef|else|endif)\b/;
+
+const isBlank = (c: number): boolean => c === 32 || c === 9 || c === 13 || c === 11 || c === 12;
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/**
+ * The file-level `{…}` that follow a `)` (a parameter list or an attribute's): function
+ * bodies, as far as text can tell. Undefined when the braces of the file do not balance (a
+ * scan that lost its way), or when a branch of an `#if` opens or closes more braces than it
+ * closes or opens (`#ifdef X` `int f(int a) {` `#else` `int f(void) {` `#endif`): there the
+ * text as a whole, which tree-sitter parses, does not balance as any one configuration does.
+ */
+export function functionBodySpans(text: string): BodySpan[] | undefined {
+  const spans: BodySpan[] = [];
+  const n = text.length;
+  let depth = 0;
+  let lineStart = true; // only blanks since the last newline: a `#` starts a directive
+  let last = -1; // the last character of code seen at file level (not a comment or a directive)
+  let declStart = 0;
+  let open = -1;
+  // Per open #if: the depth it started at, and the depth its first branch ended at.
+  const branchBase: number[] = [];
+  const firstEnd: number[] = [];
+  let uneven = false; // the body being read has an #if whose branches each open a brace
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === NEWLINE) {
+      lineStart = true;
+      continue;
+    }
+    if (isBlank(c)) continue;
+    if (c === SLASH && i + 1 < n) {
+      const next = text.charCodeAt(i + 1);
+      if (next === STAR) {
+        const end = text.indexOf('*/', i + 2);
+        if (end === -1) return undefined;
+        i = end + 1;
+        continue;
+      }
+      if (next === SLASH) {
+        i = lineEnd(text, i + 2) - 1;
+        continue;
+      }
+    }
+    if (c === HASH && lineStart) {
+      const directive = CONDITIONAL.exec(text.slice(i, i + 12))?.[1];
+      if (directive?.startsWith('if')) {
+        branchBase.push(depth);
+        firstEnd.push(-1);
+      } else if (directive) {
+        const top = branchBase.length - 1;
+        if (top < 0) return undefined;
+        const base = branchBase[top]!;
+        const first = firstEnd[top]!;
+        // Every branch must change the depth as the first one did (an #if without #else has an empty one).
+        const ended = first === -1 ? depth : first;
+        if (first !== -1 && depth !== first) return undefined;
+        if (directive === 'endif') {
+          if (first === -1 && depth !== base) return undefined;
+          branchBase.pop();
+          firstEnd.pop();
+          if (ended !== base) {
+            // `#ifdef X` `if (a) {` `#else` `if (b) {` `#endif`: read on as one branch, but
+            // only inside a body, and that body is not left out.
+            if (base === 0) return undefined;
+            uneven = true;
+          }
+          depth = ended;
+        } else {
+          firstEnd[top] = ended;
+          depth = base;
+        }
+      }
+      i = lineEnd(text, i + 1) - 1;
+      continue;
+    }
+    lineStart = false;
+    if (c === QUOTE || (c === APOSTROPHE && !(i > 0 && isDigit(text.charCodeAt(i - 1))))) {
+      i = literalEnd(text, i, c);
+      if (depth === 0) last = c;
+      continue;
+    }
+    if (c === OPEN_BRACE) {
+      if (depth === 0) {
+        open = last === CLOSE_PAREN ? i : -1;
+        uneven = false;
+      }
+      depth++;
+    } else if (c === CLOSE_BRACE) {
+      if (depth === 0) return undefined;
+      depth--;
+      if (depth === 0) {
+        if (open >= 0 && !uneven) spans.push({ fnStart: declStart, open, close: i });
+        open = -1;
+        declStart = i + 1;
+      }
+    } else if (depth === 0 && c === SEMICOLON) declStart = i + 1;
+    if (depth === 0) last = c;
+  }
+  return depth === 0 ? spans : undefined;
+}
+
+/** The newline that ends the line at `from`, past any backslash continuations (or the text's end). */
+function lineEnd(text: string, from: number): number {
+  for (let at = text.indexOf('\n', from); ; at = text.indexOf('\n', at + 1)) {
+    if (at === -1) return text.length;
+    let k = at - 1;
+    if (k >= 0 && text.charCodeAt(k) === 13) k--;
+    if (k < 0 || text.charCodeAt(k) !== BACKSLASH) return at;
+  }
+}
+
+/** The closing quote of the literal opened at `from` (or the end of its line: C literals do not span lines). */
+function literalEnd(text: string, from: number, quote: number): number {
+  for (let i = from + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === BACKSLASH) i++;
+    else if (c === quote) return i;
+    else if (c === NEWLINE) return i - 1;
+  }
+  return text.length;
+}
