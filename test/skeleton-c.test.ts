@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDiagnostics } from '../src/lang/c/index.js';
-import { loadCParser, mirrorTop, parseCWith, parseTop, skipCounts, type TopLevel } from '../src/lang/c/parse.js';
+import { chooseParse, errorBytesOf, loadCParser, mirrorTop, parseCWith, parseTop, skipCounts, type TopLevel } from '../src/lang/c/parse.js';
 import { functionBodySpans } from '../src/lang/c/skeleton.js';
 import { FIXTURES, inputFiles } from './lib/fixtures.js';
 
@@ -49,7 +49,7 @@ describe('functionBodySpans', () => {
     expect(bodies(text)).toEqual([text.slice(text.indexOf('{ const'))]);
   });
 
-  it('leaves out a body whose #if branches each open a brace, and reads on past it', () => {
+  it('does not list a body where an #if may split a statement, and reads on past it', () => {
     const text = [
       'int f(int a) {',
       '#ifdef X',
@@ -62,13 +62,26 @@ describe('functionBodySpans', () => {
       '  return 0;',
       '}',
       'int g(int a) {',
+      '  if (a &&',
+      '#ifdef X',
+      '      a > 1 &&',
+      '#endif',
+      '      a < 9) return 1;',
+      '  return 0;',
+      '}',
+      'int h(int a) {',
       '#ifdef X',
       '  a++;',
+      '#else',
+      '  a--;',
       '#endif',
       '  return a;',
       '}',
     ].join('\n');
-    expect(bodies(text)).toEqual([text.slice(text.indexOf('{', text.indexOf('int g')))]);
+    // f: each branch opens a brace; g: the directives stand inside an expression; h: between statements.
+    expect(bodies(text)).toEqual([text.slice(text.indexOf('{', text.indexOf('int h')))]);
+    const declared = '#ifdef X\nint f(int a);\n#else\nint f(void);\n#endif\nint g(void) { return 0; }\n';
+    expect(bodies(declared)).toEqual(['{ return 0; }']);
   });
 
   it('gives up when braces do not balance, or when file-level #if branches split a function', () => {
@@ -104,6 +117,26 @@ describe('parses without the bodies the analysis will not read', () => {
     expect(topOf(skipping)).toBe(topOf(whole));
     expect(Array.from(skipping.bodies!)).toEqual(Array.from(whole.bodies!));
     expect(Array.from(skipping.skipped!)).toEqual([text.indexOf('{'), text.lastIndexOf('{')]);
+  });
+
+  it('keep bodies where an #if splits a statement: their errors decide whether the file is parsed per configuration', async () => {
+    const ctx = await loadCParser();
+    const text = [
+      'static int one(int a) { return a + 1; }',
+      'int configured(int a) {',
+      '  if (a &&',
+      '#ifdef X',
+      '      a > 1 &&',
+      '#endif',
+      '      a < 9) return socket(AF_INET, SOCK_STREAM, 0);',
+      '  return -1;',
+      '}',
+      '',
+    ].join('\n');
+    // A whole parse has more than 5 % of the file in errors, all in `configured`: as it decides.
+    expect(errorBytesOf(parseTop(ctx, text))).toBeGreaterThan(0.05 * text.length);
+    expect(parseTop(ctx, text, none, true).skipped).toEqual(Int32Array.from([text.indexOf('{')]));
+    expect(chooseParse(ctx, text, none).view).toBe('first');
   });
 
   it('fall back to a whole parse when a span left out is not a function body in the tree', async () => {
