@@ -44,6 +44,41 @@ describe('C pass-0 scan', () => {
     expect(Math.min(withField, withDefines)).toBeGreaterThan(100);
   });
 
+  it('finds the definitions the regex test of the text before a name found (4,000 random texts)', () => {
+    // The reference: isDefinition as it was, cutting the text before the name out of its line.
+    const wasDefinition = (text: string, at: number, open: number): boolean => {
+      const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+      const before = text.slice(lineStart, at);
+      if (/[=(,!&|?:+\-<>\[]|\breturn\b|\belse\b|^\s*#/.test(before)) return false;
+      if (before.trim() === '' && /^[ \t]/.test(text.slice(lineStart, lineStart + 1)) && lineStart !== at) return false;
+      let depth = 1;
+      let i = open;
+      for (; i < Math.min(text.length, open + 4000) && depth > 0; i++) depth += text[i] === '(' ? 1 : text[i] === ')' ? -1 : 0;
+      if (depth !== 0) return false;
+      const window = Math.min(text.length, i + 400);
+      const brace = skipSpaceAndComments(text, i, window);
+      return brace < window && text[brace] === '{';
+    };
+    const prefixes = ['', 'int ', 'static int ', '  ', '\t', '  int ', 'return ', 'x = ', '# ', '#define ', 'else ', 'elsewhere ', 'returns ', 'xreturn ', '\u00a0', '/* c */ ', 'é ', 'a[', 'b ? ', '!', '(', ', '];
+    const names = ['f', 'g', 'h', 'if ', 'sizeof'];
+    const args = ['(void)', '(int a)', '(a, b)', '(', '(x(y))', ' (int)'];
+    const suffixes = [' {', '\n{', ';', ' /* c */ {', '', ' int x; {', ')'];
+    const pick = (list: string[]) => list[rnd(list.length)]!;
+    const rnd = randomInts(7);
+    let found = 0;
+    for (let round = 0; round < 4000; round++) {
+      const text = Array.from({ length: 1 + rnd(6) }, () => pick(prefixes) + pick(names) + pick(args) + pick(suffixes)).join(rnd(2) ? '\n' : ' ');
+      const defs = new Set<string>();
+      for (const m of text.matchAll(CALLED)) {
+        if (KEYWORDS.has(m[1]!) || defs.has(m[1]!)) continue;
+        if (wasDefinition(text, m.index, m.index + m[0].length)) defs.add(m[1]!);
+      }
+      expect(scanC(text).defs, JSON.stringify(text)).toEqual([...defs]);
+      found += defs.size;
+    }
+    expect(found).toBeGreaterThan(300);
+  });
+
   it('reads #define lines with continuations, and not a `define` elsewhere', () => {
     const text = [
       'int undefined(int);',
