@@ -1,9 +1,10 @@
 // Function bodies found from the text alone, so that a parse can leave out the ones the
 // analysis will not read (parse.ts, parseTop). tree-sitter is told to parse the file without
 // their insides (included ranges): `int f(void) {` then `}` is still a function definition
-// with a body at the same offsets, and the rest of the top level parses as it would have.
-// Whatever this scan gets wrong, the parse shows: a span left out must come back as exactly a
-// function's body, or the file is parsed whole (parse.ts, recordChildren's check).
+// with a body at the same offsets, and the rest of the top level parses as it would have (or
+// better: error recovery inside a body can no longer misplace the function's end; README,
+// Design notes). Whatever this scan gets wrong, the parse shows: a span left out must come
+// back as exactly a function's body, or the file is parsed whole (parse.ts, recordTop).
 
 /** A function body found in the text: `open` is its `{`, `close` its `}`. */
 export interface BodySpan {
