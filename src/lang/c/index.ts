@@ -6,7 +6,7 @@ import type { Site } from '../../engine/types.js';
 import { analyzeCFile } from './analyze.js';
 import { planFixes } from './fix.js';
 import { CFileModel } from './model.js';
-import { bodyCounts, skipCounts, chooseParse, coveredBytes, loadCParser, mirrorTop, parseCWith, type BodyWanted, type ChosenParse, type ParsedC } from './parse.js';
+import { bodyCounts, chooseParse, coveredBytes, loadCParser, mirrorTop, parseCWith, skipCounts, type BodyWanted, type ChosenParse, type ParsedC } from './parse.js';
 import { reasonReads, seedPassesRead, siteCallHint } from './hints.js';
 import { siteNames } from './sites.js';
 import { CProject, type LoadReason } from './project.js';
