@@ -6,9 +6,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDiagnostics } from '../src/lang/c/index.js';
-import { chooseParse, errorBytesOf, loadCParser, mirrorTop, parseCWith, parseTop, skipCounts, type TopLevel } from '../src/lang/c/parse.js';
+import { chooseParse, errorBytesOf, loadCParser, mirrorTop, parseCWith, parseTop, skipCounts, type CNode, type TopLevel } from '../src/lang/c/parse.js';
 import { functionBodySpans } from '../src/lang/c/skeleton.js';
+import { walk } from '../src/lang/c/ast.js';
 import { FIXTURES, inputFiles } from './lib/fixtures.js';
+import { randomInts } from './lib/random.js';
 
 /** The bodies found, as the text of each, for readable expectations. */
 const bodies = (text: string) => functionBodySpans(text)?.map((s) => text.slice(s.open, s.close + 1));
@@ -44,9 +46,12 @@ describe('functionBodySpans', () => {
       '  } while (0)',
       '// a } in a comment',
       '/* and { in another */',
-      'int f(void) { const char *s = "}\\"{"; char c = \'}\'; char d = \'\\\'\'; return 1\'000 + s[0] + c + d; }',
+      'int f(void) { const char *s = "}\\"{"; char c = \'}\'; char d = \'\\\'\'; return 1\'000 + s[0] + c + d + u8\'}\' + 0x1f\'ff; }',
+      '#define LONG 1 /* a comment that',
+      '   runs on { over lines */',
     ].join('\n');
-    expect(bodies(text)).toEqual([text.slice(text.indexOf('{ const'))]);
+    const body = text.indexOf('{ const');
+    expect(bodies(text)).toEqual([text.slice(body, text.indexOf('; }', body) + 3)]);
   });
 
   it('does not list a body where an #if may split a statement, and reads on past it', () => {
@@ -106,6 +111,49 @@ describe('parses without the bodies the analysis will not read', () => {
       left += skipCounts.bodies - before;
     }
     expect(left).toBeGreaterThan(100); // the fixtures do exercise it
+  });
+
+  it('mirror the same trees as a whole parse, every body read, on 400 random clean files', async () => {
+    const ctx = await loadCParser();
+    const bits = [
+      'int f%(int a) { return a + %; }\n',
+      'static const char *s%(void) { return "}{\\"{"; }\n',
+      "char c%(void) { return '}'; }\n",
+      'int k%(int a) { /* } */ return a; // {\n}\n',
+      '#define OPEN% {\n',
+      'int (*getf%(void))(int) { return 0; }\n',
+      'static int __attribute__((unused)) u%(int fd) { return fd; }\n',
+      'struct p% { int a, b; };\n',
+      'int t%[] = { 1, 2 };\n',
+      'int h%(int a) {\n#ifdef X\n  a++;\n#else\n  a--;\n#endif\n  return a;\n}\n',
+      'int w%(int a) {\n  if (a &&\n#ifdef Y\n      a > 1 &&\n#endif\n      a < 9) return 1;\n  return 0;\n}\n',
+      '#ifdef Z\nint z%(void) { return 1; }\n#endif\n',
+      "int u%(void) { return u8'}' + L'{' + 1'000; }\n",
+      '#define D% 1 /* spans\n   { lines */\n',
+      'void q%(void) { for (int i = 0; i < %; i++) { switch (i) { case 1: break; default: ; } } }\n',
+    ];
+    const rnd = randomInts(5);
+    const dump = (root: CNode) => {
+      const out: string[] = [];
+      walk(root, (n) => {
+        out.push(`${n.type}:${n.field ?? ''}:${n.start}-${n.end}:${n.children.length}`);
+      });
+      return out.join('|');
+    };
+    let compared = 0;
+    for (let round = 0; round < 400; round++) {
+      let text = '';
+      for (let i = 0, n = 1 + rnd(12); i < n; i++) text += bits[rnd(bits.length)]!.replace(/%/g, String(i));
+      const whole = parseTop(ctx, text);
+      const skipping = parseTop(ctx, text, none, true);
+      if (whole.errors.length > 0) continue; // `w%` (an #if inside an expression) does not parse cleanly
+      expect(topOf(skipping), text).toBe(topOf(whole));
+      const a = mirrorTop(ctx, text, skipping);
+      expect(dump(a.root), text).toBe(dump(mirrorTop(ctx, text, whole).root));
+      expect(a.errors, text).toHaveLength(0);
+      if (skipping.skipped?.length) compared++;
+    }
+    expect(compared).toBeGreaterThan(200);
   });
 
   it('keep the bodies `wanted` asks for, recorded as from a whole parse', async () => {

@@ -109,11 +109,11 @@ export function functionBodySpans(text: string): BodySpan[] | undefined {
           depth = base;
         }
       }
-      i = lineEnd(text, i + 1) - 1;
+      i = directiveEnd(text, i + 1) - 1;
       continue;
     }
     lineStart = false;
-    if (c === QUOTE || (c === APOSTROPHE && !(i > 0 && isDigit(text.charCodeAt(i - 1))))) {
+    if (c === QUOTE || (c === APOSTROPHE && !isDigitSeparator(text, i))) {
       i = literalEnd(text, i, c);
       lastAny = c;
       if (depth === 0) last = c;
@@ -149,6 +149,29 @@ function lineEnd(text: string, from: number): number {
     if (k < 0 || text.charCodeAt(k) !== BACKSLASH) return at;
   }
 }
+
+/** The end of the directive line at `from`: as lineEnd, but a block comment opened on it may run over lines. */
+function directiveEnd(text: string, from: number): number {
+  for (let at = from; ; ) {
+    const end = lineEnd(text, at);
+    const comment = text.indexOf('/*', at);
+    if (comment === -1 || comment >= end) return end;
+    const line = text.indexOf('//', at);
+    if (line !== -1 && line < comment) return end;
+    const close = text.indexOf('*/', comment + 2);
+    if (close === -1) return text.length;
+    at = close + 2;
+  }
+}
+
+/** Whether the `'` at `at` is a C23 digit separator (`1'000'000`) rather than a character constant (`u8'a'`, `L'a'`). */
+function isDigitSeparator(text: string, at: number): boolean {
+  let k = at - 1;
+  while (k >= 0 && (isIdentChar(text.charCodeAt(k)) || text.charCodeAt(k) === APOSTROPHE)) k--;
+  return k + 1 < at && isDigit(text.charCodeAt(k + 1));
+}
+
+const isIdentChar = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 
 /** The closing quote of the literal opened at `from` (or the end of its line: C literals do not span lines). */
 function literalEnd(text: string, from: number, quote: number): number {
