@@ -348,27 +348,20 @@ function recordTop(ctx: CParser, text: string, wanted: BodyWanted | undefined, s
 
 /** Included ranges covering `text` but the insides of `skipped` (in order), with rows and columns as LineIndex counts them. */
 function rangesWithout(text: string, skipped: BodySpan[]): Range[] {
-  let row = 0;
-  let rowStart = 0;
-  let counted = 0;
-  const point = (offset: number) => {
-    for (let nl = text.indexOf('\n', counted); nl !== -1 && nl < offset; nl = text.indexOf('\n', nl + 1)) {
-      row++;
-      rowStart = nl + 1;
-    }
-    counted = offset;
-    return { row, column: offset - rowStart };
-  };
+  const lines = new LineIndex(text);
+  const range = (from: number, to: number): Range => ({
+    startIndex: from,
+    endIndex: to,
+    startPosition: { row: lines.row(from), column: lines.col(from) },
+    endPosition: { row: lines.row(to), column: lines.col(to) },
+  });
   const ranges: Range[] = [];
   let from = 0;
-  let fromPoint = point(0);
   for (const s of skipped) {
-    const to = s.open + 1;
-    ranges.push({ startIndex: from, endIndex: to, startPosition: fromPoint, endPosition: point(to) });
+    ranges.push(range(from, s.open + 1));
     from = s.close;
-    fromPoint = point(from);
   }
-  ranges.push({ startIndex: from, endIndex: text.length, startPosition: fromPoint, endPosition: point(text.length) });
+  ranges.push(range(from, text.length));
   return ranges;
 }
 

@@ -6,6 +6,8 @@
 // Design notes). Whatever this scan gets wrong, the parse shows: a span left out must come
 // back as exactly a function's body, or the file is parsed whole (parse.ts, recordTop).
 
+import { isWord } from '../../engine/strings.js';
+
 /** A function body found in the text: `open` is its `{`, `close` its `}`. */
 export interface BodySpan {
   /** Where the function's text can start at the earliest: after the previous `;`/`}` at file level. */
@@ -167,11 +169,9 @@ function directiveEnd(text: string, from: number): number {
 /** Whether the `'` at `at` is a C23 digit separator (`1'000'000`) rather than a character constant (`u8'a'`, `L'a'`). */
 function isDigitSeparator(text: string, at: number): boolean {
   let k = at - 1;
-  while (k >= 0 && (isIdentChar(text.charCodeAt(k)) || text.charCodeAt(k) === APOSTROPHE)) k--;
+  while (k >= 0 && (isWord(text.charCodeAt(k)) || text.charCodeAt(k) === APOSTROPHE)) k--;
   return k + 1 < at && isDigit(text.charCodeAt(k + 1));
 }
-
-const isIdentChar = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 
 /** The closing quote of the literal opened at `from` (or the end of its line: C literals do not span lines). */
 function literalEnd(text: string, from: number, quote: number): number {
