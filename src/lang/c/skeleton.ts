@@ -152,14 +152,25 @@ function lineEnd(text: string, from: number): number {
   }
 }
 
-/** The end of the directive line at `from`: as lineEnd, but a block comment opened on it may run over lines. */
+/**
+ * The end of the directive line at `from`: as lineEnd, but a block comment opened on it may run
+ * over lines. Only the line itself is searched for a comment (an indexOf for `/*` from each
+ * directive ran on to the next comment in the file: 5.3 s for a 4.4 MB header of #defines).
+ */
 function directiveEnd(text: string, from: number): number {
   for (let at = from; ; ) {
     const end = lineEnd(text, at);
-    const comment = text.indexOf('/*', at);
-    if (comment === -1 || comment >= end) return end;
-    const line = text.indexOf('//', at);
-    if (line !== -1 && line < comment) return end;
+    let comment = -1;
+    for (let k = at; k + 1 < end; k++) {
+      if (text.charCodeAt(k) !== SLASH) continue;
+      const next = text.charCodeAt(k + 1);
+      if (next === SLASH) return end;
+      if (next === STAR) {
+        comment = k;
+        break;
+      }
+    }
+    if (comment === -1) return end;
     const close = text.indexOf('*/', comment + 2);
     if (close === -1) return text.length;
     at = close + 2;
