@@ -8,10 +8,18 @@ import type { TsScan } from './scan.js';
 const EXTS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
 const CACHE_SIZE = 48;
 
+interface ImportEdges {
+  /** Module → the files that import it. */
+  direct: Map<string, string[]>;
+  /** Module → the files that export it again (`export … from`, or a barrel that imports it). */
+  reexporters: Map<string, string[]>;
+}
+
 export class TsProject {
   readonly parsedFiles = new Set<string>();
   private readonly cache = new Map<string, TsFile | null>();
-  private importersCache: Map<string, string[]> | undefined;
+  private edges: ImportEdges | undefined;
+  private readonly importers = new Map<string, string[]>();
   private readonly resolved = new Map<string, string | undefined>();
 
   constructor(
@@ -43,6 +51,13 @@ export class TsProject {
     if (!spec.startsWith('.')) return undefined;
     const key = `${from}\0${spec}`;
     if (this.resolved.has(key)) return this.resolved.get(key);
+    const hit = this.resolveUncached(from, spec);
+    this.resolved.set(key, hit);
+    return hit;
+  }
+
+  private resolveUncached(from: string, spec: string): string | undefined {
+    if (!spec.startsWith('.')) return undefined;
     const base = posix.normalize(posix.join(posix.dirname(from), spec));
     const candidates = [base];
     // TS sources import './x.js' meaning './x.ts'.
@@ -53,51 +68,60 @@ export class TsProject {
     }
     for (const e of EXTS) candidates.push(base + e);
     for (const e of EXTS) candidates.push(`${base}/index${e}`);
-    const hit = candidates.find((c) => this.scans.has(c));
-    this.resolved.set(key, hit);
-    return hit;
+    return candidates.find((c) => this.scans.has(c));
   }
 
   /**
    * Files that import `file`, directly or through modules that re-export it (an index.ts that
-   * does `export * from './x'`), so a factory's callers in other files can be found.
+   * does `export * from './x'`), so a factory's callers in other files can be found. Computed
+   * for the files asked about only: computed for every file at once, a barrel re-exporting N
+   * modules that M files import made N lists of M importers (3,000 × 3,000: 0.64 s and ~70 MB).
    */
   importersOf(file: string): string[] {
-    if (!this.importersCache) {
-      const direct = new Map<string, string[]>();
-      const reexporters = new Map<string, string[]>();
-      for (const [f, s] of this.scans) {
-        // A barrel (index.ts) that imports a module usually exports it again.
-        const barrel = /(^|\/)index\.[^/]+$/.test(f);
-        for (const spec of s.imports) {
-          const t = this.resolve(f, spec);
-          if (t && t !== f) direct.set(t, [...(direct.get(t) ?? []), f]);
-          if (t && t !== f && barrel) reexporters.set(t, [...(reexporters.get(t) ?? []), f]);
-        }
-        for (const spec of s.reexports) {
-          const t = this.resolve(f, spec);
-          if (t && t !== f) reexporters.set(t, [...(reexporters.get(t) ?? []), f]);
-        }
+    const known = this.importers.get(file);
+    if (known) return known;
+    const { direct, reexporters } = (this.edges ??= this.importEdges());
+    const out = new Set<string>();
+    const queue = [file];
+    const seen = new Set(queue);
+    for (let at = 0; at < queue.length; at++) {
+      const cur = queue[at]!;
+      for (const i of direct.get(cur) ?? []) out.add(i);
+      for (const r of reexporters.get(cur) ?? []) {
+        if (seen.has(r)) continue;
+        seen.add(r);
+        queue.push(r);
       }
-      const all = new Map<string, string[]>();
-      for (const f of this.scans.keys()) {
-        const out = new Set<string>();
-        const queue = [f];
-        const seen = new Set([f]);
-        while (queue.length) {
-          const cur = queue.shift()!;
-          for (const i of direct.get(cur) ?? []) out.add(i);
-          for (const r of reexporters.get(cur) ?? []) {
-            if (seen.has(r)) continue;
-            seen.add(r);
-            queue.push(r);
-          }
-        }
-        out.delete(f);
-        if (out.size) all.set(f, [...out].sort());
-      }
-      this.importersCache = all;
     }
-    return this.importersCache.get(file) ?? [];
+    out.delete(file);
+    const list = [...out].sort();
+    this.importers.set(file, list);
+    return list;
+  }
+
+  /** Per module, the files that import it and those that re-export it: the import graph reversed. */
+  private importEdges(): ImportEdges {
+    const direct = new Map<string, string[]>();
+    const reexporters = new Map<string, string[]>();
+    const add = (to: Map<string, string[]>, target: string, from: string) => {
+      const list = to.get(target);
+      if (list) list.push(from);
+      else to.set(target, [from]);
+    };
+    for (const [f, s] of this.scans) {
+      // A barrel (index.ts) that imports a module usually exports it again.
+      const barrel = /(^|\/)index\.[^/]+$/.test(f);
+      // Each edge is resolved once here, so without the memo (one key string per edge).
+      for (const spec of s.imports) {
+        const t = this.resolveUncached(f, spec);
+        if (t && t !== f) add(direct, t, f);
+        if (t && t !== f && barrel) add(reexporters, t, f);
+      }
+      for (const spec of s.reexports) {
+        const t = this.resolveUncached(f, spec);
+        if (t && t !== f) add(reexporters, t, f);
+      }
+    }
+    return { direct, reexporters };
   }
 }
