@@ -62,6 +62,7 @@ export function scanC(text: string): CScan {
   }
   const names = new Set<string>();
   const defs = new Set<string>();
+  const lines = new LinePrefixes(text);
   forEachCall(text, (name, at, start, paren) => {
     // FIELD_TO_HELPER, tested where it can start: a word with `opt`/`alive` in it, then `(`.
     if (!scan.fieldToHelper) {
@@ -73,7 +74,7 @@ export function scanC(text: string): CScan {
     }
     if (name === undefined || KEYWORDS.has(name)) return;
     names.add(name);
-    if (!defs.has(name) && isDefinition(text, start, paren + 1)) defs.add(name);
+    if (!defs.has(name) && isDefinition(text, start, paren + 1, lines)) defs.add(name);
   });
   scan.names = [...names];
   scan.defs = [...defs];
@@ -134,9 +135,9 @@ function forEachCall(text: string, found: (name: string | undefined, at: number,
  * (nothing like `=`, `(`, `,`, `return` before it on its line) and its balanced parameter list is
  * followed by `{`.
  */
-function isDefinition(text: string, at: number, open: number): boolean {
-  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
-  const before = beforeOnLine(text, lineStart, at);
+function isDefinition(text: string, at: number, open: number, lines: LinePrefixes): boolean {
+  const lineStart = lines.lineStart(at);
+  const before = lines.before(at);
   if (before === EXPRESSION) return false;
   if (before === BLANK && lineStart !== at && (text.charCodeAt(lineStart) === 32 || text.charCodeAt(lineStart) === 9)) return false;
   let depth = 1;
@@ -162,22 +163,66 @@ const EXPRESSION_CHARS = new Uint8Array(128);
 for (const ch of '=(,!&|?:+-<>[') EXPRESSION_CHARS[ch.charCodeAt(0)] = 1;
 
 /**
- * What text[lineStart, at) is: EXPRESSION where /[=(,!&|?:+\-<>\[]|\breturn\b|\belse\b|^\s*#/
- * matches it, else BLANK if it is all spaces, else OTHER. Read in place: cutting it out and
- * running the regex allocated ~44 MB over the real tree's pass 0 (allocation profile).
+ * For names in text order, where each one's line starts and what stands before it on its line:
+ * EXPRESSION where /[=(,!&|?:+\-<>\[]|\breturn\b|\belse\b|^\s*#/ matches text[lineStart, at),
+ * else BLANK if that is all spaces, else OTHER. Read in place (cutting it out and running the
+ * regex allocated ~44 MB over the real tree's pass 0), and each line once: looking back for the
+ * line's start and reading it from there again for every name made a line of 50,000 calls
+ * (generated tables) cost the square of its length, 6.6 s for one 439 KB file.
+ *
+ * What stands before `at` depends only on where the line's first trigger (an expression
+ * character, `#` first, or the word `return` or `else`) and its first non-space are: a word
+ * cannot straddle `at`, because the character before a name is not a word character.
  */
-function beforeOnLine(text: string, lineStart: number, at: number): number {
-  let blank = true;
-  for (let k = lineStart; k < at; k++) {
-    const c = text.charCodeAt(k);
-    if (c < 128 && EXPRESSION_CHARS[c] === 1) return EXPRESSION;
-    if (blank && !isSpace(c)) {
-      if (c === 35) return EXPRESSION; // `#`: a directive line
-      blank = false;
-    }
-    if ((c === 114 || c === 101) && (k === lineStart || !isWord(text.charCodeAt(k - 1))) && (wordAt(text, k, at, 'return') || wordAt(text, k, at, 'else'))) return EXPRESSION;
+class LinePrefixes {
+  private start = 0;
+  /** The first `\n` at or after `start` (text.length when none). */
+  private end: number;
+  /** text[start, read) has been looked at for the two positions below. */
+  private read = 0;
+  private trigger = -1;
+  private nonSpace = -1;
+
+  constructor(private readonly text: string) {
+    this.end = this.newlineFrom(0);
   }
-  return blank ? BLANK : OTHER;
+
+  /** The start of the line holding `at` (amortized O(1) for increasing `at`). */
+  lineStart(at: number): number {
+    const text = this.text;
+    if (at < this.start) this.moveTo(text.lastIndexOf('\n', at - 1) + 1);
+    while (this.end < at) this.moveTo(this.end + 1);
+    return this.start;
+  }
+
+  /** What stands before `at` on its line. */
+  before(at: number): number {
+    this.lineStart(at);
+    const text = this.text;
+    for (let k = this.read; k < at && this.trigger < 0; k++) {
+      const c = text.charCodeAt(k);
+      if (this.nonSpace < 0 && !isSpace(c)) {
+        this.nonSpace = k;
+        if (c === 35) this.trigger = k; // `#`: a directive line
+      }
+      if (c < 128 && EXPRESSION_CHARS[c] === 1) this.trigger = k;
+      else if ((c === 114 || c === 101) && (k === this.start || !isWord(text.charCodeAt(k - 1))) && (wordAt(text, k, text.length, 'return') || wordAt(text, k, text.length, 'else'))) this.trigger = k;
+      this.read = k + 1;
+    }
+    if (this.trigger >= 0 && this.trigger < at) return EXPRESSION;
+    return this.nonSpace >= 0 && this.nonSpace < at ? OTHER : BLANK;
+  }
+
+  private moveTo(start: number): void {
+    this.start = this.read = start;
+    this.end = this.newlineFrom(start);
+    this.trigger = this.nonSpace = -1;
+  }
+
+  private newlineFrom(from: number): number {
+    const nl = this.text.indexOf('\n', from);
+    return nl === -1 ? this.text.length : nl;
+  }
 }
 
 /** Whether `word` stands at `k` as a whole word (in text cut off at `end`). */
