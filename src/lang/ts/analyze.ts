@@ -4,7 +4,7 @@ import type { Evidence, Role, Site, Tcp } from '../../engine/types.js';
 import { addressOf, isFunctionLike, keepAliveOption, listenAddress, optionsOf, type AddressVerdict, type OptionsInfo } from './classify.js';
 import type { TsFile } from './parse.js';
 import { findSites, type RawSite, type SocketCall } from './sites.js';
-import { callersOf, functionName, functionOf, type FunctionRef } from './functions.js';
+import { forEachCaller, functionName, functionOf, type FunctionRef } from './functions.js';
 import { paramFacts, Tracker, type Facts, type KaEvidence, type TrackContext } from './track.js';
 
 /** What one call of a site made, for the fixer. */
@@ -251,18 +251,15 @@ function wrappedViaCallers(file: TsFile, arg: ts.Expression | undefined, ctx: Tr
   const name = functionName(fn);
   if (!name) return undefined;
   const index = fn.parameters.indexOf(x.decl);
-  const calls = callersOf(ctx, file, fn, name);
-  if (calls.length === 0) return undefined;
   let found: { file: TsFile; expr: ts.Expression; where: string } | undefined;
-  for (const c of calls) {
-    const a = c.node.arguments[index];
-    if (!a) return undefined;
-    const o = optionsOf(c.file, a);
-    const sock = o.props.get('socket')?.[0];
-    if (!sock) return undefined;
-    found ??= { file: c.file, expr: sock, where: c.file.where(c.node) };
-  }
-  return found;
+  let every = true;
+  forEachCaller(ctx, file, fn, name, (f, call) => {
+    const a = call.arguments[index];
+    const sock = a && optionsOf(f, a).props.get('socket')?.[0];
+    if (!sock) return (every = false);
+    found ??= { file: f, expr: sock, where: f.where(call) };
+  });
+  return every ? found : undefined;
 }
 
 function isProbe(f: Facts): boolean {

@@ -296,9 +296,27 @@ function callerCandidates(f: TsFile, name: string): readonly CallerCandidate[] {
   return index.get(name) ?? [];
 }
 
-/** Calls of a function in its file and in project files that import it (through re-exports too). */
-export function callersOf(ctx: TrackContext, file: TsFile, fn: ts.SignatureDeclaration, name: string): Array<{ file: TsFile; node: ts.CallExpression }> {
+/**
+ * Calls of a function in its file and in project files that import it (through re-exports too),
+ * handed to `visit` file by file, in the order of the files and of the calls in each; `visit`
+ * returns false to stop. Returns how many were visited. A file's calls are visited before the
+ * next file is parsed, so that the analysis holds one caller's tree at a time, not all of them:
+ * listed first, the 2,000 callers of a factory held 2,000 trees at once (a worker ran out of
+ * memory on 20 such factories).
+ */
+export function forEachCaller(ctx: TrackContext, file: TsFile, fn: ts.SignatureDeclaration, name: string, visit: (file: TsFile, node: ts.CallExpression) => boolean | void): number {
+  let count = 0;
+  let stopped = false;
+  // One file's calls, visited once the file is scanned.
   const out: Array<{ file: TsFile; node: ts.CallExpression }> = [];
+  const flush = () => {
+    for (const c of out) {
+      if (stopped) break;
+      count++;
+      if (visit(c.file, c.node) === false) stopped = true;
+    }
+    out.length = 0;
+  };
   const methodLike = isMethodLike(fn);
   const own = ts.isFunctionDeclaration(fn) && fn.name ? file.scopes.bindingOfDecl(fn) : ts.isVariableDeclaration(fn.parent) ? file.scopes.bindingOfDecl(fn.parent) : undefined;
   const exported = isExportedFunction(file, fn, name);
@@ -337,14 +355,17 @@ export function callersOf(ctx: TrackContext, file: TsFile, fn: ts.SignatureDecla
     }
   };
   scan(file, true);
+  flush();
   if (exported || methodLike) {
     for (const other of ctx.project.importersOf(file.file)) {
+      if (stopped) break;
       if (!ctx.project.scans.get(other)?.names.includes(name)) continue;
       const f = ctx.project.file(other);
       if (f) scan(f, false);
+      flush();
     }
   }
-  return out;
+  return count;
 }
 
 function isExportedFunction(file: TsFile, fn: ts.SignatureDeclaration, name: string): boolean {

@@ -5,7 +5,7 @@ import ts from './tsc.cjs';
 import type { TsFile } from './parse.js';
 import type { TsProject } from './project.js';
 import { keepaliveGuard, truthOf } from './evidence.js';
-import { calleeFunctions, callersOf, functionName, functionOf, isFunctionExpr, paramAt } from './functions.js';
+import { calleeFunctions, forEachCaller, functionName, functionOf, isFunctionExpr, paramAt } from './functions.js';
 import { netValues } from './imports.js';
 import { skipParens, type Binding } from './scope.js';
 import { accessesAtPath, enclosingFunction, isAssignmentTarget, isCallbackArgument, isExported, namedEnclosingFunction, pathOf, thisFunction, tlsWrapperOf, type PathKey } from './syntax.js';
@@ -404,7 +404,7 @@ export class Tracker {
   private merge(f: Facts, via: string): void {
     for (const e of f.evidence) {
       const kind: KaKind = e.kind === 'conditional' ? 'conditional' : 'wrapper';
-      this.facts.evidence.push({ ...e, kind, why: `handed to ${via}: ${e.why}` });
+      this.evidence(kind, e.file, e.node, `handed to ${via}: ${e.why}`);
     }
     this.facts.disabled.push(...f.disabled);
     this.facts.connects.push(...f.connects);
@@ -426,27 +426,41 @@ export class Tracker {
       this.escape(what);
       return;
     }
-    const calls = callersOf(this.ctx, file, fn, name);
-    if (calls.length === 0) {
-      this.escape(`${what}, whose callers were not found`);
-      return;
-    }
-    const note = `${what}; followed to ${calls.length} caller(s): ${[...new Set(calls.map((c) => c.file.where(c.node)))].slice(0, 4).join(', ')}`;
-    if (!this.facts.notes.includes(note)) this.facts.notes.push(note);
-    for (const c of calls) {
-      if (port.kind === 'return') this.value(c.file, c.node, port.promise);
+    // The note on the callers comes before what following them finds, but their number is
+    // known only once they are all followed (forEachCaller): its place is kept until then.
+    const notes = this.facts.notes;
+    const slot = notes.length;
+    notes.push('');
+    const where = new Set<string>();
+    const count = forEachCaller(this.ctx, file, fn, name, (f, call) => {
+      if (where.size < 4) where.add(f.where(call));
+      if (port.kind === 'return') this.value(f, call, port.promise);
       else {
-        const arg = c.node.arguments?.[port.paramIndex];
-        if (arg) this.callbackParam(c.file, arg, port.argIndex);
+        const arg = call.arguments?.[port.paramIndex];
+        if (arg) this.callbackParam(f, arg, port.argIndex);
       }
-    }
+    });
+    const note = `${what}; followed to ${count} caller(s): ${[...where].join(', ')}`;
+    // As if it had been added first, when not already there: a copy added since goes.
+    const later = notes.indexOf(note, slot + 1);
+    if (later > 0) notes.splice(later, 1);
+    if (count === 0 || notes.indexOf(note) !== -1) notes.splice(slot, 1);
+    else notes[slot] = note;
+    if (count === 0) this.escape(`${what}, whose callers were not found`);
   }
 
   private escape(what: string): void {
     if (!this.facts.escapes.includes(what)) this.facts.escapes.push(what);
   }
 
+  /**
+   * Only the first evidence of each kind is kept: a site's keepalive is its strongest evidence,
+   * the first found of the strongest kind, and each one holds its file's whole tree. A factory
+   * whose 2,000 callers each set keepalive held 2,000 trees per site, and ran the worker out of
+   * memory on a tree of 20 such factories.
+   */
   private evidence(kind: KaKind, file: TsFile, node: ts.Node, why: string): void {
+    if (this.facts.evidence.some((e) => e.kind === kind)) return;
     this.facts.evidence.push({ kind, file, node, why });
   }
 }
