@@ -416,21 +416,14 @@ export class CProject {
     if (!relevant && this.callerMemo.has(memoKey)) return this.callerMemo.get(memoKey);
     if (depth > MAX_DEPTH || seen.has(fnName)) return undefined;
     seen.add(fnName);
-    const uses = [];
-    for (const f of this.filesMentioning(fnName)) {
-      // Only callers that reach this definition (a file's own definition hides the others);
-      // asked before parsing the caller's file, which the answer does not need.
-      if (!this.reaches(fnName, f, file)) continue;
-      const m = this.model(f, { name: fnName, role: 'calls' });
-      if (!m) continue;
-      uses.push(...m.resultsOf(fnName, this.helperNames).filter((u) => !relevant || relevant(u)));
-    }
     let combined: Effects | undefined;
     let weakest: KaEvidence | undefined;
     let lacking = false;
-    for (const u of uses) {
+    let callers = 0;
+    const follow = (u: ResultUse): void => {
+      callers++;
       const picked = pickResult(u.use, path);
-      if (!picked) continue;
+      if (!picked) return;
       let r = this.resolve(picked, u.file, depth + 1);
       // A caller that connects and closes with nothing in between only probes reachability.
       if (r.connect && isProbe(r)) {
@@ -452,8 +445,19 @@ export class CProject {
       if (ka) weakest = weakest ? weakerKa(weakest, ka) : ka;
       const { keepalive: _k, optionTable: _t, ...noKa } = r;
       combined = combined ? mergeEffects(combined, noKa) : noKa;
+    };
+    // Each caller file's uses are followed before the next file is loaded: listed first, the
+    // uses held every caller's model at once, whatever the model cache let go (20 factories
+    // with 2,000 callers each: 10.6 -> 7.0-7.3 s in a worker near its heap bound, less GC).
+    for (const f of this.filesMentioning(fnName)) {
+      // Only callers that reach this definition (a file's own definition hides the others);
+      // asked before parsing the caller's file, which the answer does not need.
+      if (!this.reaches(fnName, f, file)) continue;
+      const m = this.model(f, { name: fnName, role: 'calls' });
+      if (!m) continue;
+      for (const u of m.resultsOf(fnName, this.helperNames)) if (!relevant || relevant(u)) follow(u);
     }
-    const result = combined ? { effects: !lacking && weakest ? { ...combined, keepalive: weakest } : combined, callers: uses.length } : undefined;
+    const result = combined ? { effects: !lacking && weakest ? { ...combined, keepalive: weakest } : combined, callers } : undefined;
     if (!relevant) this.callerMemo.set(detach(memoKey), detachDeep(result));
     return result;
   }
