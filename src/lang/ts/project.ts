@@ -56,8 +56,8 @@ export class TsProject {
     return hit;
   }
 
+  /** `resolve` without the memo, for a relative specifier (the scans keep only those). */
   private resolveUncached(from: string, spec: string): string | undefined {
-    if (!spec.startsWith('.')) return undefined;
     const base = posix.normalize(posix.join(posix.dirname(from), spec));
     const candidates = [base];
     // TS sources import './x.js' meaning './x.ts'.
