@@ -448,7 +448,7 @@ export class CProject {
     };
     // Each caller file's uses are followed before the next file is loaded: listed first, the
     // uses held every caller's model at once, whatever the model cache let go (20 factories
-    // with 2,000 callers each: 10.6 -> 7.0-7.3 s in a worker near its heap bound, less GC).
+    // with 2,000 callers each: 11.3-11.9 -> 6.4-6.8 s in a worker near its heap bound, less GC).
     for (const f of this.filesMentioning(fnName)) {
       // Only callers that reach this definition (a file's own definition hides the others);
       // asked before parsing the caller's file, which the answer does not need.
