@@ -60,10 +60,10 @@ export interface Ctx {
 export function envFor(project: CProject, fs: FnScope): ValueEnv {
   return {
     scope: fs,
-    paramAtoms: (fn, i) => project.paramAtoms(fn, i),
-    callerArgs: (fn, i) =>
+    paramAtoms: (fn, file, i) => project.paramAtoms(fn, file, i),
+    callerArgs: (fn, file, i) =>
       project
-        .callSites(fn)
+        .callSites(fn, file)
         .map(({ call }) => ({ arg: callArgs(call.node)[i], scope: call.scope }))
         .filter((c): c is { arg: NonNullable<typeof c.arg>; scope: FnScope } => c.arg !== undefined),
     projectDefines: project.defines,
@@ -170,7 +170,7 @@ export function analyzeSite(ctx: Ctx, raw: RawSite): CSite {
   // Set elsewhere on the struct field or global that holds it: only when every such place has it.
   ka ??= project.storedKeepalive(effects);
   if (ka && ka.valueParam !== undefined) {
-    const atoms = project.paramAtoms(fs.name, ka.valueParam);
+    const atoms = project.paramAtoms(fs.name, fs.file.file, ka.valueParam);
     if (atoms && [...atoms].every((a) => a === '0')) {
       effects = { ...effects, disabled: { line: ka.line, file: ka.file } };
       ka = undefined;

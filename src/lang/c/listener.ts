@@ -159,7 +159,7 @@ function describeExpr(project: CProject, model: CFileModel, fs: FnScope, expr: C
   const pi = e.type === 'identifier' ? fs.params.indexOf(key) : -1;
   if (pi >= 0) {
     const infos: ListenerInfo[] = [];
-    for (const { model: m, call } of project.callSites(fs.name)) {
+    for (const { model: m, call } of project.callSites(fs.name, fs.file.file)) {
       const arg = callArgs(call.node)[pi];
       if (!arg) continue;
       const r = describeExpr(project, m, call.scope, arg, call.node.start, depth + 1, seen);

@@ -245,10 +245,17 @@ export class CProject {
     return v;
   }
 
-  /** Every call to `fn` in the project, with the file model it is in. */
-  callSites(fn: string): Array<{ model: CFileModel; call: CallFacts }> {
+  /**
+   * Every call to `fn` in the project, with the file model it is in; with `defFile`, only calls
+   * that reach its definition there, when the text index knows it (a static `fn` in another
+   * file, or another file's own `fn`, is not this one, and its file is not parsed for it). Not
+   * for a definition in a header: a `static inline` one there is every includer's own.
+   */
+  callSites(fn: string, defFile?: string): Array<{ model: CFileModel; call: CallFacts }> {
     const out: Array<{ model: CFileModel; call: CallFacts }> = [];
+    const known = defFile !== undefined && !defFile.endsWith('.h') && this.names.defines(defFile, fn);
     for (const f of this.filesMentioning(fn)) {
+      if (known && !this.reaches(fn, f, defFile)) continue;
       const m = this.model(f, { name: fn, role: 'calls' });
       if (m) for (const call of m.callsTo(fn)) out.push({ model: m, call });
     }
@@ -265,22 +272,22 @@ export class CProject {
   }
 
   /** Constant atoms callers pass for parameter `index` of `fn` (undefined: no caller known). */
-  paramAtoms(fn: string, index: number, depth = 0): Set<string> | undefined {
-    const memoKey = `${fn}#${index}`;
+  paramAtoms(fn: string, file: string, index: number, depth = 0): Set<string> | undefined {
+    const memoKey = `${file}:${fn}#${index}`;
     if (this.atomMemo.has(memoKey)) return this.atomMemo.get(memoKey);
     const stored = detach(memoKey); // a Map keeps the key it was first given (see memo)
     this.atomMemo.set(stored, new Set(['?']));
     let out: Set<string> | undefined;
     if (depth < MAX_DEPTH) {
-      for (const { call: c } of this.callSites(fn)) {
+      for (const { call: c } of this.callSites(fn, file)) {
         out ??= new Set();
         const a = c.args[index];
         if (!a) out.add('?');
         else if (a.k === 'const') for (const x of a.atoms) out.add(x);
-        else if (a.k === 'param') for (const x of this.paramAtoms(c.caller, a.index, depth + 1) ?? ['?']) out.add(x);
+        else if (a.k === 'param') for (const x of this.paramAtoms(c.caller, c.file, a.index, depth + 1) ?? ['?']) out.add(x);
         else {
           const node = argNode(c, index);
-          const env: ValueEnv = { scope: c.scope, paramAtoms: (f2, i2) => this.paramAtoms(f2, i2, depth + 1), projectDefines: this.defines };
+          const env: ValueEnv = { scope: c.scope, paramAtoms: (f2, file2, i2) => this.paramAtoms(f2, file2, i2, depth + 1), projectDefines: this.defines };
           for (const x of node ? atomsOf(node, env) : ['?']) out.add(x);
         }
       }
@@ -563,7 +570,7 @@ export class CProject {
     }
     const keys = new Set([...s.keys, ...(r.stored ?? [])]);
     if (keys.size === 0) return;
-    const atoms = s.args.map((a) => (a.param !== undefined ? (this.paramAtoms(s.fn, a.param) ?? new Set(['?'])) : new Set(a.atoms)));
+    const atoms = s.args.map((a) => (a.param !== undefined ? (this.paramAtoms(s.fn, s.file, a.param) ?? new Set(['?'])) : new Set(a.atoms)));
     const verdict = tcpVerdict(atoms[0] ?? new Set(['?']), atoms[1] ?? new Set(['?']), atoms[2] ?? new Set(['?'])).tcp;
     const tcp: Tcp = verdict === 'unknown' && r.tcpOption ? 'yes' : verdict;
     for (const k of keys) {

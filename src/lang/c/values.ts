@@ -13,9 +13,9 @@ export const DYNAMIC_FAMILY = '?family';
 export interface ValueEnv {
   scope: FnScope;
   /** Constant values callers pass for a parameter, across the project (undefined: no caller known). */
-  paramAtoms?: (fn: string, index: number) => Set<string> | undefined;
+  paramAtoms?: (fn: string, file: string, index: number) => Set<string> | undefined;
   /** The arguments callers pass for a parameter, in their own scopes (for hints passed down). */
-  callerArgs?: (fn: string, index: number) => Array<{ arg: CNode; scope: FnScope }>;
+  callerArgs?: (fn: string, file: string, index: number) => Array<{ arg: CNode; scope: FnScope }>;
   /** Project-wide object-like #defines (file-local ones win). */
   projectDefines?: Map<string, string>;
 }
@@ -93,7 +93,7 @@ function identifierAtomsUncached(name: string, at: CNode, env: ValueEnv, depth: 
     const values = assignedValues(scope, name);
     const out = new Set<string>();
     if (pi >= 0) {
-      const fromCallers = env.paramAtoms?.(scope.name, pi);
+      const fromCallers = env.paramAtoms?.(scope.name, scope.file.file, pi);
       for (const a of fromCallers ?? [UNKNOWN]) out.add(a);
     }
     for (const v of values) for (const a of atomsOf(v, env, depth + 1)) out.add(a);
@@ -278,7 +278,7 @@ function hintsIn(fn: CNode, env: ValueEnv): Hints[] {
     const pi = env.scope.params.indexOf(name);
     if (pi >= 0 && env.callerArgs && !fields.has('ai_socktype')) {
       // `local_listen(host, port, hints)`: the callers filled the hints in; fields set here win.
-      for (const c of env.callerArgs(env.scope.name, pi)) {
+      for (const c of env.callerArgs(env.scope.name, env.scope.file.file, pi)) {
         const a = unwrap(c.arg);
         const key = keyOf(src, a.type === 'pointer_expression' ? (child(a, 'argument') ?? a) : a);
         out.push({ fields: new Map([...hintFields(c.scope, key), ...fields]) });
