@@ -15,6 +15,11 @@ import { atomsOf, tcpVerdict, type ValueEnv } from './values.js';
 
 const MAX_DEPTH = 8;
 
+/** A header: a `static inline` function defined there is each including file's own copy. */
+function isHeader(file: string): boolean {
+  return file.endsWith('.h');
+}
+
 /** What a scan's name lists become once the project's index holds them. */
 const MOVED_TO_INDEX: string[] = Object.freeze([]) as unknown as string[];
 
@@ -186,7 +191,7 @@ export class CProject {
     }
     const local = all.filter((r) => r.model.file === file);
     if (local.length) return local;
-    return all.filter((r) => !r.fs.isStatic);
+    return all.filter((r) => !r.fs.isStatic || isHeader(r.model.file));
   }
 
   private helpersCache?: KeepaliveHelper[];
@@ -248,12 +253,11 @@ export class CProject {
   /**
    * Every call to `fn` in the project, with the file model it is in; with `defFile`, only calls
    * that reach its definition there, when the text index knows it (a static `fn` in another
-   * file, or another file's own `fn`, is not this one, and its file is not parsed for it). Not
-   * for a definition in a header: a `static inline` one there is every includer's own.
+   * file, or another file's own `fn`, is not this one, and its file is not parsed for it).
    */
   callSites(fn: string, defFile?: string): Array<{ model: CFileModel; call: CallFacts }> {
     const out: Array<{ model: CFileModel; call: CallFacts }> = [];
-    const known = defFile !== undefined && !defFile.endsWith('.h') && this.names.defines(defFile, fn);
+    const known = defFile !== undefined && this.names.defines(defFile, fn);
     for (const f of this.filesMentioning(fn)) {
       if (known && !this.reaches(fn, f, defFile)) continue;
       const m = this.model(f, { name: fn, role: 'calls' });
@@ -266,7 +270,9 @@ export class CProject {
   reaches(name: string, callerFile: string, defFile: string): boolean {
     if (this.names.defines(callerFile, name)) return callerFile === defFile;
     if (!this.names.defines(defFile, name)) return false;
-    // A static definition is seen from its own file only (the definer's model is the one being analysed: cached).
+    // A static definition is seen from its own file only (the definer's model is the one being
+    // analysed: cached), or, in a header, from every file that includes it.
+    if (isHeader(defFile)) return true;
     const defModel = this.model(defFile, { name, role: 'defines' });
     return !defModel || defModel.functionsNamed(name).some((fs) => !fs.isStatic);
   }
