@@ -33,6 +33,26 @@ describe('C name index', () => {
     }
   });
 
+  it("lists a definition's possible callers as the filter of every mentioning file did, definers dropped once per name", () => {
+    const entries = project(1500, 120, 5);
+    const index = new NameIndex(entries);
+    const mentions = naive(entries, 'names');
+    const defines = naive(entries, 'defs');
+    let owners = 0;
+    for (let v = 0; v < 124; v++) {
+      const name = `fn${v}`;
+      const definers = defines.get(name) ?? [];
+      // Each definer, a file that mentions it without defining it, and a file that does neither.
+      for (const defFile of [...definers, entries[v]!.file, 'no/such/file.c']) {
+        const expected = (mentions.get(name) ?? []).filter((f) => f === defFile || !definers.includes(f));
+        expect(index.callersOf(name, defFile)).toEqual(expected);
+        if (definers.includes(defFile) && expected.includes(defFile)) owners++;
+      }
+    }
+    // The own file was placed among the others (before, between and after them) many times.
+    expect(owners).toBeGreaterThan(200);
+  });
+
   it('answers membership for every file and name, including unknown ones', () => {
     const entries = project(400, 60, 11);
     const index = new NameIndex(entries);

@@ -75,6 +75,55 @@ export class NameIndex {
     return this.list(this.mentioned, name);
   }
 
+  /**
+   * Files whose call of `name` can reach `defFile`'s definition, by the text alone, in scan
+   * order: those that mention it and do not define it, and `defFile` itself when it mentions it
+   * (a file's own definition hides every other). Listing every file that mentions the name and
+   * asking each made a name defined in N files cost N per caller lookup: 34,000 small programs
+   * that each define the same `test()` took more than 10 minutes.
+   */
+  callersOf(name: string, defFile: string): string[] {
+    const id = this.ids.idOf(name);
+    if (id < 0) return [];
+    let outside = this.notDefining.get(id);
+    if (!outside) {
+      outside = this.mentionedNotDefined(id);
+      this.notDefining.set(id, outside);
+    }
+    // A `defFile` that does not define it is among the others already.
+    const own = this.mentions(defFile, name) && this.defines(defFile, name) ? this.fileNumber.get(defFile)! : -1;
+    const out: string[] = [];
+    let ownDone = own < 0;
+    for (const n of outside) {
+      if (!ownDone && own < n) {
+        out.push(defFile);
+        ownDone = true;
+      }
+      out.push(this.fileNames[n]!);
+    }
+    if (!ownDone) out.push(defFile);
+    return out;
+  }
+
+  /** Per name id asked by callersOf: the files that mention it and do not define it. */
+  private readonly notDefining = new Map<number, Int32Array>();
+
+  /** Both lists are in scan order, so one merge walk. */
+  private mentionedNotDefined(id: number): Int32Array {
+    const m = this.mentioned;
+    const d = this.defined;
+    const out: number[] = [];
+    let j = d.start[id]!;
+    const dEnd = d.start[id + 1]!;
+    for (let i = m.start[id]!; i < m.start[id + 1]!; i++) {
+      const n = m.files[i]!;
+      while (j < dEnd && d.files[j]! < n) j++;
+      if (j < dEnd && d.files[j] === n) continue;
+      out.push(n);
+    }
+    return Int32Array.from(out);
+  }
+
   /** Files that define a function `name`, in scan order. */
   definers(name: string): string[] {
     return this.list(this.defined, name);
