@@ -7,6 +7,7 @@ import { walk } from '../src/lang/c/ast.js';
 import { DEFAULT_KEEPALIVE } from '../src/engine/types.js';
 import { cBackend, reusedParses } from '../src/lang/c/index.js';
 import { KeptParses } from '../src/lang/c/kept-parses.js';
+import { guessedModelHeap } from '../src/lang/c/model.js';
 import { bodyCounts, chooseParse, loadCParser, mirrorTop, type CNode } from '../src/lang/c/parse.js';
 import type { CScan } from '../src/lang/c/scan.js';
 import { FIXTURES, inputFiles } from './lib/fixtures.js';
@@ -24,10 +25,10 @@ const root = join(FIXTURES, 'c');
 const files = inputFiles(root).filter((f) => /\.[ch]$/.test(f));
 const texts = new Map(files.map((f) => [f, readFileSync(join(root, f), 'utf8')]));
 
-/** Every C fixture file as one project, analysed whole, with a model cache of `modelCacheBytes` source bytes (default: the backend's). */
-function analyseFixtures(modelCacheBytes?: number) {
+/** Every C fixture file as one project, analysed whole, with a model cache of `modelCacheHeap` bytes as guessed (default: the backend's). */
+function analyseFixtures(modelCacheHeap?: number) {
   const scans = new Map<string, CScan>(files.map((f) => [f, cBackend.scan(texts.get(f)!)]));
-  const opts = { keepalive: DEFAULT_KEEPALIVE, helpers: [], fixes: true, ...(modelCacheBytes !== undefined ? { modelCacheBytes } : {}) };
+  const opts = { keepalive: DEFAULT_KEEPALIVE, helpers: [], fixes: true, ...(modelCacheHeap !== undefined ? { modelCacheHeap } : {}) };
   const before = bodyCounts.parsed;
   const project = cBackend.createProject(scans, (f) => texts.get(f), opts);
   const results = cBackend.siteFiles(project, scans, false).map((f) => ({ file: f, ...cBackend.analyze(project, f, opts) }));
@@ -76,9 +77,13 @@ describe('C parses kept for models let go', () => {
       });
     const seeds = projectSized(1).seedFiles.length;
     expect(seeds).toBeGreaterThan(10);
-    // Seed files of 16 MB in all fit the cache; any more, and they would cycle through it.
-    expect(projectSized(Math.floor((16 << 20) / seeds)).cacheBytes).toBe(16 << 20);
-    expect(projectSized(Math.ceil((16 << 20) / seeds) + 1).cacheBytes).toBe(4 << 20);
+    // Seed files whose guessed models fit the cache keep it whole; any more, and they would cycle
+    // through it. The guess is ~11 KB a model and 10 bytes a source byte.
+    const full = 128 << 20;
+    const fits = Math.floor((full / seeds - guessedModelHeap(0)) / 10);
+    expect(seeds * guessedModelHeap(fits)).toBeLessThanOrEqual(full);
+    expect(projectSized(fits).cacheHeap).toBe(full);
+    expect(projectSized(fits + 1).cacheHeap).toBe(40 << 20);
   });
 });
 

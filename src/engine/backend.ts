@@ -21,8 +21,8 @@ export interface BackendOptions {
   spareThreads?: SharedArrayBuffer;
   /** Start helper threads however small the input (tests exercise them on small trees). */
   helpersAlways?: boolean;
-  /** Source bytes of parsed files a project keeps mirrored (C; tests make it small to see models let go). */
-  modelCacheBytes?: number;
+  /** Heap of parsed files a project keeps mirrored, as guessed (C; tests make it small to see models let go). */
+  modelCacheHeap?: number;
 }
 
 /** Where a project's files are on disk, for a helper thread that reads them itself. */

@@ -2,11 +2,14 @@
 import type { CNode } from './parse.js';
 
 export function child(node: CNode, field: string): CNode | undefined {
-  return node.children.find((c) => c.field === field);
+  for (let c = node.firstChild; c; c = c.next) if (c.field === field) return c;
+  return undefined;
 }
 
 export function namedChildren(node: CNode): CNode[] {
-  return node.children.filter((c) => c.named && c.type !== 'comment');
+  const out: CNode[] = [];
+  for (let c = node.firstChild; c; c = c.next) if (c.named && c.type !== 'comment') out.push(c);
+  return out;
 }
 
 export function textOf(src: string, node: CNode): string {
@@ -15,11 +18,16 @@ export function textOf(src: string, node: CNode): string {
 
 /** Depth-first, document order. `enter` returning false skips the subtree. */
 export function walk(node: CNode, enter: (n: CNode) => boolean | void): void {
-  const stack: CNode[] = [node];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (enter(n) === false) continue;
-    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+  if (enter(node) === false) return;
+  // The next siblings still to visit, of the nodes descended into.
+  const after: CNode[] = [];
+  let n = node.firstChild;
+  while (n) {
+    const first = enter(n) === false ? null : n.firstChild;
+    if (first) {
+      if (n.next) after.push(n.next);
+      n = first;
+    } else n = n.next ?? after.pop() ?? null;
   }
 }
 
@@ -87,42 +95,31 @@ export function valueCarrier(node: CNode): CNode {
 /** `&x` → x; anything else unchanged. */
 export function addressee(node: CNode): CNode | undefined {
   const n = unwrap(node);
-  if (n.type === 'pointer_expression' && n.children[0]?.type === '&') return child(n, 'argument');
+  if (n.type === 'pointer_expression' && n.firstChild?.type === '&') return child(n, 'argument');
   return undefined;
 }
 
 /** Normalized text of an lvalue-ish expression, used as the key of a tracked socket. */
-const keyCache = new WeakMap<CNode, string>();
-
 export function keyOf(src: string, node: CNode): string {
-  const hit = keyCache.get(node);
-  if (hit !== undefined) return hit;
+  const memo = (node.memo ??= {});
+  if (memo.key !== undefined) return memo.key;
   const text = textOf(src, unwrap(node));
-  const key = (/\s/.test(text) ? text.replace(/\s+/g, '') : text).replace(/^\((.*)\)$/, '$1');
-  keyCache.set(node, key);
-  return key;
+  return (memo.key = (/\s/.test(text) ? text.replace(/\s+/g, '') : text).replace(/^\((.*)\)$/, '$1'));
 }
 
-const nameCache = new WeakMap<CNode, string>();
-const argsCache = new WeakMap<CNode, CNode[]>();
-
 export function callName(src: string, call: CNode): string {
-  const hit = nameCache.get(call);
-  if (hit !== undefined) return hit;
+  const memo = (call.memo ??= {});
+  if (memo.name !== undefined) return memo.name;
   const fn = child(call, 'function');
   const t = fn ? textOf(src, unwrap(fn)) : '';
-  const name = /\s/.test(t) ? t.replace(/\s+/g, '') : t;
-  nameCache.set(call, name);
-  return name;
+  return (memo.name = /\s/.test(t) ? t.replace(/\s+/g, '') : t);
 }
 
 export function callArgs(call: CNode): CNode[] {
-  const hit = argsCache.get(call);
-  if (hit) return hit;
+  const memo = (call.memo ??= {});
+  if (memo.args) return memo.args;
   const list = child(call, 'arguments');
-  const args = list ? namedChildren(list) : [];
-  argsCache.set(call, args);
-  return args;
+  return (memo.args = list ? namedChildren(list) : []);
 }
 
 export function enclosing(node: CNode, types: Set<string> | string): CNode | undefined {

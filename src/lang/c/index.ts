@@ -5,7 +5,7 @@ import { Preparser, startStandby, stopStandby } from './preparse.js';
 import type { Site } from '../../engine/types.js';
 import { analyzeCFile } from './analyze.js';
 import { planFixes } from './fix.js';
-import { CFileModel } from './model.js';
+import { CFileModel, guessedModelHeap } from './model.js';
 import { bodyCounts, chooseParse, coveredBytes, loadCParser, mirrorTop, parseCWith, skipCounts, type BodyWanted, type ChosenParse, type ParsedC } from './parse.js';
 import { reasonReads, seedPassesRead, siteCallHint } from './hints.js';
 import { siteNames } from './sites.js';
@@ -61,14 +61,14 @@ export function modelOf(file: string, text: string, chosen?: ChosenParse, wanted
     const alternate = () => {
       const lastView = branchView(text, 'last');
       const last = lastTop ? mirrorTop(ctx(), lastView, lastTop) : parseC(lastView);
-      return new CFileModel(file, text, last.root, 0, last.errors, note, undefined, last.dispose);
+      return new CFileModel(file, text, last.root, last.nodes, last.errors, note, undefined, last.dispose);
     };
     const release = keep ? () => keep({ view: 'first', top: first.records(), ...(lastTop ? { last: lastTop } : {}) }) : undefined;
-    return new CFileModel(file, text, first.root, text.length, first.errors, note, alternate, release);
+    return new CFileModel(file, text, first.root, first.nodes, first.errors, note, alternate, release);
   }
   const parsed = mirrorTop(ctx(), text, chosen.top);
   const release = keep ? () => keep({ view: 'whole', top: parsed.records() }) : undefined;
-  return new CFileModel(file, text, parsed.root, text.length, parsed.errors, undefined, undefined, release);
+  return new CFileModel(file, text, parsed.root, parsed.nodes, parsed.errors, undefined, undefined, release);
 }
 
 const preparsers = new WeakMap<CProject, Preparser>();
@@ -85,24 +85,26 @@ export function preparserOf(project: CProject): Preparser | undefined {
 }
 
 /**
- * Source bytes of the models a project keeps mirrored (CProject's cache). Not less: on the
- * real-servers tree (294 files parsed, 10.7 MB) models let go at 4 MB and mirrored again from
- * their kept parses cost more (mirroring, recomputing their facts, GC) than they saved: median
- * 4.91 against 4.44 s over 10 interleaved runs.
+ * Heap of the models a project keeps mirrored (CProject's cache, as CFileModel.heap guesses it).
+ * It holds the real-servers tree's 290 parsed files (~90 MB by that guess). When the bound was
+ * 16 MB of source, models let go there at 4 MB and mirrored again from their kept parses cost
+ * more (mirroring, recomputing their facts, GC) than they saved: median 4.91 against 4.44 s over
+ * 10 interleaved runs. That bound let 34,000 small programs (15 MB) fill a 700 MB heap.
  */
-const MODEL_CACHE_BYTES = 16 << 20;
+const MODEL_CACHE_HEAP = 128 << 20;
 /**
- * The cache when the seed files alone overflow MODEL_CACHE_BYTES. The analysis goes over the seed
- * files twice in the same order (field facts, then sites), so such a cache lets go of nearly
- * every one before it is read again whatever its size, and each is mirrored again from its kept
- * parse; holding 16 MB of them then costs memory for little. 23,440 C files (2,440 seeds):
- * 4 MB against 16, single runs: peak RSS 400-406 against 488-491 MB, 12.1-12.4 against 13.5-14.3 s.
+ * The cache when the seed files alone overflow MODEL_CACHE_HEAP. The analysis goes over the seed
+ * files twice in the same order (field facts, then sites), so only a fixed part of them is kept
+ * between the two passes whatever the cache's size (ModelCache), and the rest are mirrored again
+ * from their kept parses; holding more of them costs memory for little time. 23,440 C files
+ * (2,440 seeds), 2 runs each: 40 MB against 128, peak RSS 349-350 against 435-439 MB, 8.9-9.7
+ * against 8.6-8.8 s.
  */
-const CYCLING_CACHE_BYTES = 4 << 20;
+const CYCLING_CACHE_HEAP = 40 << 20;
 
-function seedBytes(seeds: string[], files: ProjectFiles): number {
+function seedHeap(seeds: string[], files: ProjectFiles): number {
   let n = 0;
-  for (const f of seeds) n += files.sizes[f] ?? 0;
+  for (const f of seeds) n += guessedModelHeap(files.sizes[f] ?? 0);
   return n;
 }
 
@@ -147,9 +149,9 @@ export const cBackend: Backend<CScan, CProject> = {
       if (text === undefined) return undefined;
       const keep = (chosen: ChosenParse) => kept.keep(file, text.length, chosen);
       return modelOf(file, text, kept.take(file, text.length) ?? ahead?.take(file, text), wantedFor(file, text, reason), keep);
-    }, opts.helpers, opts.noPrefilter ?? false, opts.modelCacheBytes ?? MODEL_CACHE_BYTES);
+    }, opts.helpers, opts.noPrefilter ?? false, opts.modelCacheHeap ?? MODEL_CACHE_HEAP);
     const seeds = new Set(project.seedFiles);
-    if (opts.modelCacheBytes === undefined && files && seedBytes(project.seedFiles, files) > MODEL_CACHE_BYTES) project.cacheBytes = CYCLING_CACHE_BYTES;
+    if (opts.modelCacheHeap === undefined && files && seedHeap(project.seedFiles, files) > MODEL_CACHE_HEAP) project.cacheHeap = CYCLING_CACHE_HEAP;
     const names = siteNames(project.socketAliases);
     const siteHint = siteCallHint(names);
     // A seed file's passes read known bodies, and a file loaded for a name those of the functions

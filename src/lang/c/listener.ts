@@ -134,7 +134,7 @@ function describeExpr(project: CProject, model: CFileModel, fs: FnScope, expr: C
     }
   }
   // 4. An array a helper filled with listeners: `n = open_listeners(socks, …); accept(socks[i])`.
-  const base = e.type === 'subscript_expression' || (e.type === 'pointer_expression' && e.children[0]?.type === '*') ? baseIdentifier(src, e) : '';
+  const base = e.type === 'subscript_expression' || (e.type === 'pointer_expression' && e.firstChild?.type === '*') ? baseIdentifier(src, e) : '';
   if (base && fs.locals.has(base) && !fs.params.includes(base)) {
     const keys = new Set<string>();
     walk(fs.node, (n) => {

@@ -6,6 +6,7 @@ import type { Tcp } from '../../engine/types.js';
 import type { ArgInfo, Edge, Effects, KaEvidence, TaggedEffects } from './effects.js';
 import { betterKa, isProbe, mergeEffects } from './effects.js';
 import type { CallFacts, CFileModel, FieldUse, ResultUse, StoredSite } from './model.js';
+import { ModelCache } from './model-cache.js';
 import { NameIndex } from './name-index.js';
 import type { CScan } from './scan.js';
 import type { FnScope } from './scope.js';
@@ -81,8 +82,7 @@ export class CProject {
   /** Files that set SO_KEEPALIVE: where keepalive helpers live. */
   readonly keepaliveFiles: string[] = [];
   private readonly names: NameIndex;
-  private readonly cache = new Map<string, CFileModel>();
-  private cachedBytes = 0;
+  private readonly cache: ModelCache<CFileModel>;
   private readonly paramMemo = new Map<string, Effects>();
   private readonly atomMemo = new Map<string, Set<string> | undefined>();
   private readonly callerMemo = new Map<string, { effects: Effects; callers: number } | undefined>();
@@ -98,9 +98,10 @@ export class CProject {
     extraHelpers: string[] = [],
     /** Seed every file (no text prefilter): the prefilter test compares the results. */
     private readonly noPrefilter = false,
-    /** Source bytes of models kept mirrored (the backend may change it once it knows the seed files). */
-    public cacheBytes = 16 * 1024 * 1024,
+    /** Heap of the models kept mirrored, as CFileModel.heap guesses it (the backend may change it once it knows the seed files). */
+    cacheHeap = 128 << 20,
   ) {
+    this.cache = new ModelCache(cacheHeap);
     for (const s of scans.values()) {
       for (const [k, v] of Object.entries(s.socketAliases)) this.socketAliases.set(k, v);
       for (const [k, v] of Object.entries(s.keepaliveMacros)) this.keepaliveMacros.set(k, v);
@@ -145,27 +146,24 @@ export class CProject {
     }
   }
 
+  /** Heap of the models kept mirrored (ModelCache). */
+  get cacheHeap(): number {
+    return this.cache.bound;
+  }
+  set cacheHeap(bytes: number) {
+    this.cache.bound = bytes;
+  }
+
   model(file: string, reason?: LoadReason): CFileModel | undefined {
     if (this.pinned?.file === file) return this.pinned;
     const hit = this.cache.get(file);
-    if (hit) {
-      // Re-insert: Map order is the LRU order.
-      this.cache.delete(file);
-      this.cache.set(file, hit);
-      return hit;
-    }
+    if (hit) return hit;
     const m = this.loader(file, reason);
     this.loads++;
     if (!m) return undefined;
+    const again = this.parsedFiles.has(file);
     this.parsedFiles.add(file);
-    this.cache.set(file, m);
-    this.cachedBytes += m.bytes;
-    for (const [k, v] of this.cache) {
-      if (this.cachedBytes <= this.cacheBytes || this.cache.size <= 1) break;
-      this.cache.delete(k);
-      this.cachedBytes -= v.bytes;
-      v.dispose();
-    }
+    this.cache.add(file, m, again);
     return m;
   }
 

@@ -38,8 +38,13 @@ const SOCKET_APIS = new Set(['connect', 'bind', 'listen', 'accept', 'accept4', '
 
 interface FnIndex {
   events: CNode[];
-  /** Event indices by the base identifiers they mention (args, assignment sides, return values). */
-  byBase: Map<string, number[]>;
+  /**
+   * Event indices by the base identifiers they mention (args, assignment sides, return values):
+   * `mentions[at]` is how many, and they follow it, where `at` is `byBase.get(base)`. One flat
+   * array, not a list per base: grown by push, each list cost ~370 bytes, ~10 KB a function.
+   */
+  byBase: Map<string, number>;
+  mentions: Int32Array;
   deadRanges: Array<[number, number]>;
   /** Every return statement, in order: an unconditional one ends the tracking. */
   returns: CNode[];
@@ -59,15 +64,15 @@ function indexOf(scope: FnScope): FnIndex {
   if (cached) return cached;
   const src = scope.file.src;
   const events: CNode[] = [];
-  const byBase = new Map<string, number[]>();
+  const lists = new Map<string, number[]>();
   const deadRanges: Array<[number, number]> = [];
   const returns: CNode[] = [];
   const mention = (n: CNode | undefined, i: number) => {
     if (!n) return;
     const b = baseOfKey(keyOf(src, n));
     if (!b) return;
-    const list = byBase.get(b);
-    if (!list) byBase.set(b, [i]);
+    const list = lists.get(b);
+    if (!list) lists.set(b, [i]);
     else if (list[list.length - 1] !== i) list.push(i);
   };
   walk(scope.node, (n) => {
@@ -96,7 +101,18 @@ function indexOf(scope: FnScope): FnIndex {
       mention(namedChildren(n)[0], i);
     }
   });
-  const index = { events, byBase, deadRanges, returns };
+  let size = 0;
+  for (const list of lists.values()) size += 1 + list.length;
+  const mentions = new Int32Array(size);
+  const byBase = new Map<string, number>();
+  let at = 0;
+  for (const [b, list] of lists) {
+    byBase.set(b, at);
+    mentions[at++] = list.length;
+    mentions.set(list, at);
+    at += list.length;
+  }
+  const index = { events, byBase, mentions, deadRanges, returns };
   indexCache.set(scope.node, index);
   return index;
 }
@@ -110,7 +126,7 @@ export function track(start: TrackStart): TaggedEffects {
   const containers = new Map(start.containers);
   const out: TaggedEffects = {};
   const eff = (tag: string): Effects => (out[tag] ??= {});
-  const { events, byBase, deadRanges, returns } = indexOf(scope);
+  const { events, byBase, mentions, deadRanges, returns } = indexOf(scope);
   const dead = (n: CNode) => deadRanges.some(([s, e]) => n.start >= s && n.end <= e);
   const line = (n: CNode) => n.startRow + 1;
 
@@ -157,7 +173,12 @@ export function track(start: TrackStart): TaggedEffects {
       if (!b || bases.has(b)) continue;
       bases.add(b);
       added = true;
-      for (const i of byBase.get(b) ?? []) if (i > cursor && events[i]!.start >= start.from) queue.push(i);
+      const at = byBase.get(b);
+      if (at === undefined) continue;
+      for (let k = at + 1; k <= at + mentions[at]!; k++) {
+        const i = mentions[k]!;
+        if (i > cursor && events[i]!.start >= start.from) queue.push(i);
+      }
     }
     if (added) {
       queue.sort((a, b) => a - b);
@@ -619,7 +640,7 @@ export function fieldKey(scope: FnScope, n: CNode): string {
       const f = child(cur, 'field');
       if (f) path.unshift(textOf(src, f));
       cur = child(cur, 'argument');
-    } else if (cur.type === 'pointer_expression' && cur.children[0]?.type === '*') cur = child(cur, 'argument');
+    } else if (cur.type === 'pointer_expression' && cur.firstChild?.type === '*') cur = child(cur, 'argument');
     else break;
     if (cur) cur = unwrap(cur);
   }

@@ -202,7 +202,7 @@ export function pointerAliases(scope: FnScope, base: string): Set<string> {
   const pointsAtBase = (v: CNode | undefined) => {
     if (!v) return false;
     const u = unwrap(v);
-    if (u.type !== 'pointer_expression' || u.children[0]?.type !== '&') return false;
+    if (u.type !== 'pointer_expression' || u.firstChild?.type !== '&') return false;
     const arg = child(u, 'argument');
     return !!arg && keyOf(src, arg) === base;
   };
