@@ -202,35 +202,62 @@ function unwrapStatement(st: CNode): CNode | undefined {
 }
 
 function labelClosesFd(src: string, fn: CNode, label: string, fdKey: string): boolean {
-  let closes = false;
+  return closedAfterLabels(src, fn).get(label)?.has(fdKey) ?? false;
+}
+
+/**
+ * Per function node: what each label's path closes (the arguments of `close*(…)` from the label
+ * to the end of the function, without spaces), and what its `fd = -1`-style resets set each key
+ * to (the first one). A fix per site walked the whole function for these: a function with 3,000
+ * sites took 18 s, almost all of it here.
+ */
+const labelCloses = new WeakMap<CNode, Map<string, Set<string>>>();
+const resets = new WeakMap<CNode, Map<string, string>>();
+
+function closedAfterLabels(src: string, fn: CNode): Map<string, Set<string>> {
+  let found = labelCloses.get(fn);
+  if (found) return found;
+  const byLabel = new Map<string, Set<string>>();
   walk(fn, (n) => {
     if (n.type !== 'labeled_statement') return;
     const l = child(n, 'label');
-    if (!l || textOf(src, l) !== label) return;
+    if (!l) return;
     // Everything from the label to the end of the function runs on that path.
-    const rest = src.slice(n.start, fn.end);
-    const escaped = fdKey.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/->/g, '\\s*->\\s*');
-    if (new RegExp(`close\\w*\\s*\\(\\s*${escaped}\\s*\\)`, 'i').test(rest)) closes = true;
+    const closed = byLabel.get(textOf(src, l)) ?? new Set<string>();
+    for (const m of src.slice(n.start, fn.end).matchAll(/close\w*\s*\(([^()]*)\)/gi)) closed.add(m[1]!.replace(/\s+/g, ''));
+    byLabel.set(textOf(src, l), closed);
   });
-  return closes;
+  labelCloses.set(fn, (found = byLabel));
+  return found;
 }
 
 /** `fd = -1` (or INVALID_SOCKET…) somewhere in the function: the code resets after closing. */
 function resetValue(src: string, fn: CNode, fdKey: string): string | undefined {
-  let value: string | undefined;
-  walk(fn, (n) => {
-    if (value || n.type !== 'assignment_expression') return;
-    const l = child(n, 'left');
-    const r = child(n, 'right');
-    if (!l || !r || keyOf(src, l) !== fdKey) return;
-    const t = textOf(src, r).trim();
-    if (/^(-1|[A-Z][A-Z0-9_]*)$/.test(t)) value = t;
-  });
-  return value;
+  let found = resets.get(fn);
+  if (!found) {
+    const byKey = new Map<string, string>();
+    walk(fn, (n) => {
+      if (n.type !== 'assignment_expression') return;
+      const l = child(n, 'left');
+      const r = child(n, 'right');
+      if (!l || !r) return;
+      const key = keyOf(src, l);
+      if (byKey.has(key)) return;
+      const t = textOf(src, r).trim();
+      if (/^(-1|[A-Z][A-Z0-9_]*)$/.test(t)) byKey.set(key, t);
+    });
+    resets.set(fn, (found = byKey));
+  }
+  return found.get(fdKey);
 }
+
+/** Per function node: its close function (a fix per site asked it again, walking the whole function each time). */
+const closeFunctions = new WeakMap<CNode, string>();
 
 /** The function used to close sockets in this function or file (`closesocket`, `COMPAT_CLOSE`…). */
 export function closeFunctionOf(src: string, fn: CNode): string {
+  const known = closeFunctions.get(fn);
+  if (known !== undefined) return known;
   const counts = new Map<string, number>();
   walk(fn, (n) => {
     if (n.type !== 'call_expression') return;
@@ -240,5 +267,6 @@ export function closeFunctionOf(src: string, fn: CNode): string {
   let best = 'close';
   let bestCount = 0;
   for (const [n, c] of counts) if (c > bestCount) [best, bestCount] = [n, c];
+  closeFunctions.set(fn, best);
   return best;
 }
