@@ -11,7 +11,7 @@ import type { CProject } from './project.js';
 import type { HelperNames } from './track.js';
 import type { FnScope } from './scope.js';
 import { findSites, type RawSite } from './sites.js';
-import { atomsOf, tcpVerdict, type TcpVerdict, type ValueEnv } from './values.js';
+import { atomsOf, siteArgAtoms, tcpVerdict, type TcpVerdict, type ValueEnv } from './values.js';
 
 export interface CSite extends Site {
   raw: RawSite;
@@ -75,7 +75,7 @@ export function socketFacts(project: CProject, fs: FnScope, raw: RawSite, extraH
   // Listener lookups reach the same socket() from many accept()s: compute it once per run.
   return project.memo(`socket:${fs.file.file}:${raw.call.start}`, () => {
     const env = envFor(project, fs);
-    const verdict = tcpVerdict(atomsOf(raw.args[0], env), atomsOf(raw.args[1], env), atomsOf(raw.args[2], env));
+    const verdict = tcpVerdict(siteArgAtoms(raw, 0, env), siteArgAtoms(raw, 1, env), siteArgAtoms(raw, 2, env));
     return { verdict, effects: followDescriptor(project, fs, raw, extraHelpers) };
   });
 }
@@ -254,7 +254,7 @@ function tcpForCaller(project: CProject, fs: FnScope, raw: RawSite): ((u: Result
   return (use) => {
     const callerEnv = envFor(project, use.scope);
     const args = callArgs(use.node);
-    const atoms = deps.map((d, k) => (d >= 0 ? atomsOf(args[d], callerEnv) : atomsOf(raw.args[k], env)));
+    const atoms = deps.map((d, k) => (d >= 0 ? atomsOf(args[d], callerEnv) : siteArgAtoms(raw, k, env)));
     return tcpVerdict(atoms[0]!, atoms[1]!, atoms[2]!).tcp !== 'no';
   };
 }

@@ -7,8 +7,11 @@ import type { CNode } from './parse.js';
 
 export interface SocketAlias {
   api: 'socket' | 'accept' | 'accept4';
-  /** For a function-like macro: which macro argument feeds each API argument (null: same order). */
-  argMap: number[] | null;
+  /**
+   * For a function-like macro: which macro argument feeds each API argument (null: same order),
+   * or the constant the macro passes there (`#define TCP_SOCKET() socket(AF_INET, SOCK_STREAM, 0)`).
+   */
+  argMap: Array<number | string> | null;
 }
 
 export type TargetKind = 'declaration' | 'assignment' | 'condition' | 'return' | 'argument' | 'discarded' | 'expression';
@@ -18,8 +21,10 @@ export interface RawSite {
   api: 'socket' | 'accept' | 'accept4';
   /** The name used in the source (`socket`, `ngx_socket`, `CURL_SOCKET`). */
   callee: string;
-  /** The API's arguments, after macro argument mapping. */
+  /** The API's arguments, after macro argument mapping (undefined where the macro passes a constant). */
   args: (CNode | undefined)[];
+  /** The constants a macro alias passes, by API argument (see `siteArgAtoms` in values.ts). */
+  fixed?: Array<string | undefined>;
   target: { kind: TargetKind; node?: CNode; key: string };
   /** The statement that creates the descriptor (declaration / expression statement / if …). */
   statement?: CNode;
@@ -37,8 +42,10 @@ export function socketAliasOf(params: string[] | null, body: string): SocketAlia
   const m = /^(socket|accept4?)\s*\(([^()]*)\)$/.exec(b);
   if (!m) return undefined;
   const inner = m[2]!.split(',').map((s) => s.trim().replace(/^\((.*)\)$/, '$1'));
-  const argMap = inner.map((a) => params.indexOf(a));
-  if (argMap.some((i) => i < 0)) return undefined;
+  // A macro argument, or a constant that uses none of them (`fam | SOCK_CLOEXEC` is neither).
+  const words = (a: string) => a.match(/[A-Za-z_]\w*/g) ?? [];
+  const argMap = inner.map((a) => (params.includes(a) ? params.indexOf(a) : words(a).some((w) => params.includes(w)) || a === '' ? -1 : a));
+  if (argMap.some((i) => i === -1)) return undefined;
   return { api: m[1] as SocketAlias['api'], argMap };
 }
 
@@ -58,7 +65,7 @@ export function findSites(src: string, root: CNode, aliases: Map<string, SocketA
     if (!fn || unwrap(fn).type !== 'identifier') return true;
     const name = callName(src, n);
     let api: RawSite['api'] | undefined;
-    let argMap: number[] | null = null;
+    let argMap: Array<number | string> | null = null;
     if (cat.sites[name]) api = name as RawSite['api'];
     else {
       const alias = aliases.get(name);
@@ -69,8 +76,9 @@ export function findSites(src: string, root: CNode, aliases: Map<string, SocketA
     }
     if (!api) return true;
     const callArgsList = callArgs(n);
-    const args = argMap ? argMap.map((i) => callArgsList[i]) : callArgsList;
-    sites.push({ call: n, api, callee: name, args, target: targetOf(src, n), ...stmt(n) });
+    const args = argMap ? argMap.map((i) => (typeof i === 'number' ? callArgsList[i] : undefined)) : callArgsList;
+    const fixed = argMap?.some((i) => typeof i === 'string') ? argMap.map((i) => (typeof i === 'string' ? i : undefined)) : undefined;
+    sites.push({ call: n, api, callee: name, args, ...(fixed ? { fixed } : {}), target: targetOf(src, n), ...stmt(n) });
     return true;
   });
   return sites;

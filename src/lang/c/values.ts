@@ -366,6 +366,21 @@ function assignmentIndex(scope: FnScope): Map<string, CNode[]> {
   return index;
 }
 
+/** The atoms of a site's API argument `k`: of its expression, or of the constant a macro alias passes there. */
+export function siteArgAtoms(site: { args: (CNode | undefined)[]; fixed?: Array<string | undefined> }, k: number, env: ValueEnv): Set<string> {
+  const text = site.fixed?.[k];
+  if (text === undefined) return atomsOf(site.args[k], env);
+  // `AF_INET`, `SOCK_STREAM | SOCK_CLOEXEC`, `0`, `IPPROTO_TCP`: the forms macros pass.
+  return new Set(
+    text.split('|').map((part) => {
+      const t = part.trim().replace(/^\((.*)\)$/, '$1').trim();
+      if (/^[A-Za-z_]\w*$/.test(t)) return t;
+      if (/^(0[xX][0-9a-fA-F]+|\d+)[uUlL]*$/.test(t)) return normalizeNumber(t);
+      return UNKNOWN;
+    }),
+  );
+}
+
 export function normalizeNumber(text: string): string {
   const t = text.replace(/[uUlL]+$/, '');
   const v = /^0x/i.test(t) ? parseInt(t, 16) : /^0[0-7]+$/.test(t) ? parseInt(t, 8) : Number(t);
