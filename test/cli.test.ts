@@ -9,6 +9,7 @@ import { applyPatch } from 'diff';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../src/cli/program.js';
 import { STAT_TRUST_MS } from '../src/engine/cache.js';
+import { engineFingerprint } from '../src/engine/version.js';
 import { FIXTURES } from './lib/fixtures.js';
 import { CLIENT } from './lib/samples.js';
 
@@ -253,6 +254,35 @@ describe('--cache', () => {
     const redone = await stats();
     expect(redone.hashed).toBe(1);
     expect(redone.parsed).toBeGreaterThan(0);
+  });
+
+  it("is keyed by the engine's code: a rebuild from changed sources does not get the old result back", () => {
+    const code = mkdtempSync(join(tmpdir(), 'ka-engine-'));
+    try {
+      mkdirSync(join(code, 'lang', 'c'), { recursive: true });
+      writeFileSync(join(code, 'lang', 'c', 'sites.js'), 'export const x = 1;\n');
+      writeFileSync(join(code, 'lang', 'c', 'sites.js.map'), '{}');
+      writeFileSync(join(code, 'lang', 'c', 'sites.d.ts'), 'export declare const x: number;\n');
+      const before = engineFingerprint(code);
+      expect(engineFingerprint(code)).toBe(before);
+      // Another directory with the same code gives the same print: source maps and declarations
+      // do not count.
+      const twin = mkdtempSync(join(tmpdir(), 'ka-engine-'));
+      mkdirSync(join(twin, 'lang', 'c'), { recursive: true });
+      writeFileSync(join(twin, 'lang', 'c', 'sites.js'), 'export const x = 1;\n');
+      writeFileSync(join(twin, 'lang', 'c', 'sites.js.map'), '{"changed":1}');
+      writeFileSync(join(twin, 'lang', 'c', 'other.d.ts'), 'export {};\n');
+      expect(engineFingerprint(twin)).toBe(before);
+      // Code does.
+      const twin2 = mkdtempSync(join(tmpdir(), 'ka-engine-'));
+      mkdirSync(join(twin2, 'lang', 'c'), { recursive: true });
+      writeFileSync(join(twin2, 'lang', 'c', 'sites.js'), 'export const x = 2;\n');
+      expect(engineFingerprint(twin2)).not.toBe(before);
+      rmSync(twin, { recursive: true, force: true });
+      rmSync(twin2, { recursive: true, force: true });
+    } finally {
+      rmSync(code, { recursive: true, force: true });
+    }
   });
 
   it('an absolute --cache-location is used as given', async () => {

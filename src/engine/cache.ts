@@ -14,7 +14,7 @@ import { dirname, resolve } from 'node:path';
 import type { AuditOptions, AuditResult } from './audit.js';
 import type { FoundFile } from './files.js';
 import { readUtf8 } from './read-text.cjs';
-import { VERSION } from './version.js';
+import { engineFingerprint, VERSION } from './version.js';
 
 export const DEFAULT_CACHE_DIR = '.ka-audit-cache';
 
@@ -62,7 +62,7 @@ export function cacheKey(options: AuditOptions, files: FoundFile[], store?: Cach
   let learned = false;
   const h = createHash('sha256');
   const { cwd: _cwd, cacheDir: _dir, jobs: _jobs, ...relevant } = options;
-  h.update(`ka-audit ${VERSION}\0${JSON.stringify(relevant)}\0`);
+  h.update(`ka-audit ${VERSION}\0${engineFingerprint()}\0${JSON.stringify(relevant)}\0`);
   // One reused buffer rather than a readFileSync per file: it was measured 30 % faster on
   // 10,000 files.
   const buf = Buffer.allocUnsafe(1 << 20);
