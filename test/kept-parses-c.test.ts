@@ -83,7 +83,7 @@ describe('C parses kept for models let go', () => {
     const fits = Math.floor((full / seeds - guessedModelHeap(0)) / 10);
     expect(seeds * guessedModelHeap(fits)).toBeLessThanOrEqual(full);
     expect(projectSized(fits).cacheHeap).toBe(full);
-    expect(projectSized(fits + 1).cacheHeap).toBe(40 << 20);
+    expect(projectSized(fits + 1).cacheHeap).toBe(24 << 20);
   });
 });
 
