@@ -11,6 +11,7 @@ import { reasonReads, seedPassesRead, siteCallHint } from './hints.js';
 import { siteNames } from './sites.js';
 import { CProject, type LoadReason } from './project.js';
 import { KeptParses } from './kept-parses.js';
+import { MODEL_CACHE_HEAP } from './model-cache.js';
 import { scanC, type CScan } from './scan.js';
 import { branchView } from './preproc.js';
 import { walk } from './ast.js';
@@ -84,14 +85,6 @@ export function preparserOf(project: CProject): Preparser | undefined {
   return preparsers.get(project);
 }
 
-/**
- * Heap of the models a project keeps mirrored (CProject's cache, as CFileModel.heap guesses it).
- * It holds the real-servers tree's 290 parsed files (~90 MB by that guess). When the bound was
- * 16 MB of source, models let go there at 4 MB and mirrored again from their kept parses cost
- * more (mirroring, recomputing their facts, GC) than they saved: median 4.91 against 4.44 s over
- * 10 interleaved runs. That bound let 34,000 small programs (15 MB) fill a 700 MB heap.
- */
-const MODEL_CACHE_HEAP = 128 << 20;
 /**
  * The cache when the seed files alone overflow MODEL_CACHE_HEAP. The analysis goes over the seed
  * files twice in the same order (field facts, then sites), so only a fixed part of them is kept

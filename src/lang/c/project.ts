@@ -6,7 +6,7 @@ import type { Tcp } from '../../engine/types.js';
 import type { ArgInfo, Edge, Effects, KaEvidence, TaggedEffects } from './effects.js';
 import { betterKa, isProbe, mergeEffects } from './effects.js';
 import type { CallFacts, CFileModel, FieldUse, ResultUse, StoredSite } from './model.js';
-import { ModelCache } from './model-cache.js';
+import { MODEL_CACHE_HEAP, ModelCache } from './model-cache.js';
 import { NameIndex } from './name-index.js';
 import type { CScan } from './scan.js';
 import type { FnScope } from './scope.js';
@@ -99,7 +99,7 @@ export class CProject {
     /** Seed every file (no text prefilter): the prefilter test compares the results. */
     private readonly noPrefilter = false,
     /** Heap of the models kept mirrored, as CFileModel.heap guesses it (the backend may change it once it knows the seed files). */
-    cacheHeap = 128 << 20,
+    cacheHeap = MODEL_CACHE_HEAP,
   ) {
     this.cache = new ModelCache(cacheHeap);
     for (const s of scans.values()) {
