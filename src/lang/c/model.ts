@@ -255,6 +255,26 @@ export class CFileModel {
     return out;
   }
 
+  private factoryNames?: string[];
+
+  /**
+   * Functions here that return the descriptor of a socket()/accept() site of theirs, by the text
+   * (`return fd;`, `return socket(…);`): the factories whose callers the project will follow.
+   */
+  factories(aliases: Map<string, SocketAlias>): string[] {
+    if (this.factoryNames) return this.factoryNames;
+    const names = new Set<string>();
+    for (const site of findSites(this.src, this.root, aliases)) {
+      const fn = enclosingFunction(site.call);
+      const name = fn && functionName(this.src, fn);
+      if (!fn || !name || names.has(name)) continue;
+      const key = site.target.key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      if (site.target.kind === 'return' || (key && new RegExp(`\\breturn\\s*\\(?\\s*${key}\\s*\\)?\\s*;`).test(textOf(this.src, fn)))) names.add(name);
+    }
+    this.factoryNames = [...names];
+    return this.factoryNames;
+  }
+
   /** socket() sites whose descriptor is stored in a field/global or returned (factories). */
   storedSites(aliases: Map<string, SocketAlias>, extraHelpers: HelperNames): StoredSite[] {
     const out = this.storedSitesHere(aliases, extraHelpers);
