@@ -58,6 +58,15 @@ export function listenerForCaller(project: CProject, fs: FnScope, raw: RawSite):
   };
 }
 
+/** Per function node: its socket() sites (every accept() of a listener there asked for them again, each a walk of the function). */
+const socketSites = new WeakMap<CNode, RawSite[]>();
+
+function socketSitesIn(fs: FnScope, project: CProject): RawSite[] {
+  let sites = socketSites.get(fs.node);
+  if (!sites) socketSites.set(fs.node, (sites = findSites(fs.file.src, fs.node, project.socketAliases).filter((r) => r.api === 'socket')));
+  return sites;
+}
+
 /** What the socket held by `expr` (evaluated just before offset `before` in `fs`) is. */
 function describeExpr(project: CProject, model: CFileModel, fs: FnScope, expr: CNode, before: number, depth: number, seen: Set<string>, ctx?: Ctx): ListenerInfo | undefined {
   if (depth > MAX_DEPTH) return undefined;
@@ -70,7 +79,7 @@ function describeExpr(project: CProject, model: CFileModel, fs: FnScope, expr: C
   if (e.type === 'call_expression') return describeCallResult(project, model, fs, e, depth, seen, ctx);
 
   // 1. A socket() in this function that this name holds (directly or as a copy).
-  const local = findSites(src, fs.node, project.socketAliases).filter((r) => r.api === 'socket' && r.call.start < before);
+  const local = socketSitesIn(fs, project).filter((r) => r.call.start < before);
   for (const r of local.reverse()) {
     if (r.target.key !== key && !copiesOf(src, fs, r).has(key)) continue;
     if (ctx && ctx.model === model) {
