@@ -191,7 +191,7 @@ function findAnchor(model: CFileModel, call: CNode, kind: string, key: string, l
 /** Per block: its statements (comments left out) and where each one is among them. */
 const blockStatements = new WeakMap<CNode, { siblings: CNode[]; at: Map<CNode, number> }>();
 
-/** Computed once per block: a fix per site listed them again, and a block of 3,000 sites took seconds. */
+/** Computed once per block: a fix per site listed them again (a function of 3,000 sites spent 1.5 s of 47 s in anchorFor, CPU profile). */
 function statementsOf(block: CNode): { siblings: CNode[]; at: Map<CNode, number> } {
   let found = blockStatements.get(block);
   if (!found) {
