@@ -12,6 +12,11 @@ function project(files: number, vocabulary: number, seed = 7) {
   });
 }
 
+/** The entries as scans hold their names: one string of names separated by spaces. */
+function lists(entries: Array<{ file: string; names: string[]; defs: string[] }>) {
+  return entries.map((e) => ({ file: e.file, names: e.names.join(' '), defs: e.defs.join(' ') }));
+}
+
 /** The index as it was: a Map from name to the files, in scan order. */
 function naive(entries: ReturnType<typeof project>, kind: 'names' | 'defs'): Map<string, string[]> {
   const out = new Map<string, string[]>();
@@ -22,7 +27,7 @@ function naive(entries: ReturnType<typeof project>, kind: 'names' | 'defs'): Map
 describe('C name index', () => {
   it('lists the files that mention and define each name, in scan order, as a Map of lists did', () => {
     const entries = project(3000, 500);
-    const index = new NameIndex(entries);
+    const index = new NameIndex(lists(entries));
     const mentions = naive(entries, 'names');
     const defines = naive(entries, 'defs');
     expect(mentions.size).toBeGreaterThan(400);
@@ -35,7 +40,7 @@ describe('C name index', () => {
 
   it("lists a definition's possible callers as the filter of every mentioning file did, definers dropped once per name", () => {
     const entries = project(1500, 120, 5);
-    const index = new NameIndex(entries);
+    const index = new NameIndex(lists(entries));
     const mentions = naive(entries, 'names');
     const defines = naive(entries, 'defs');
     let owners = 0;
@@ -55,7 +60,7 @@ describe('C name index', () => {
 
   it('answers membership for every file and name, including unknown ones', () => {
     const entries = project(400, 60, 11);
-    const index = new NameIndex(entries);
+    const index = new NameIndex(lists(entries));
     for (const e of entries) {
       for (let v = 0; v < 64; v++) {
         const name = `fn${v}`;
@@ -70,8 +75,8 @@ describe('C name index', () => {
   it('copes with an empty project and with files that mention nothing', () => {
     expect(new NameIndex([]).filesMentioning('main')).toEqual([]);
     const index = new NameIndex([
-      { file: 'a.c', names: [], defs: [] },
-      { file: 'b.c', names: ['main'], defs: ['main'] },
+      { file: 'a.c', names: '', defs: '' },
+      { file: 'b.c', names: 'main', defs: 'main' },
     ]);
     expect(index.filesMentioning('main')).toEqual(['b.c']);
     expect(index.definers('main')).toEqual(['b.c']);
@@ -108,6 +113,36 @@ describe('C name index', () => {
     expect(absent).toBeGreaterThan(15000);
     for (const n of ['abcd', 'A', 'x'.repeat(299), 'x'.repeat(301), 'caf\u00e8']) expect(ids.idOf(n)).toBe(names.get(n) ?? -1);
     expect(['x'.repeat(299), 'x'.repeat(301), 'caf\u00e8'].map((n) => ids.idOf(n))).toEqual([-1, -1, -1]);
+  });
+
+  it('gives a name cut from any text its first id, as the table grows and once trimmed', () => {
+    // mulberry32: the LCG of `project` repeats too soon in its low digits for many distinct words.
+    let x = 3;
+    const next = () => {
+      x = (x + 0x6d2b79f5) | 0;
+      let t = Math.imul(x ^ (x >>> 15), 1 | x);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const word = () => Array.from({ length: 1 + Math.floor(next() * 30) }, () => 'abcdefgh_\u00e9'[Math.floor(next() * 10)]).join('');
+    const ids = new NameIds();
+    const first = new Map<string, number>();
+    for (let i = 0; i < 30000; i++) {
+      const w = word();
+      // Cut from the middle of a longer text, as the index cuts names from a scan's list.
+      const text = `${'x'.repeat(i % 5)} ${w} y`;
+      const start = (i % 5) + 1;
+      const id = ids.addSlice(text, start, start + w.length);
+      if (!first.has(w)) first.set(w, first.size);
+      expect(id).toBe(first.get(w));
+    }
+    // Both kinds of name, and enough of them to grow every array many times.
+    expect(first.size).toBeGreaterThan(20000);
+    expect([...first.keys()].filter((w) => w.includes('\u00e9')).length).toBeGreaterThan(1000);
+    expect(ids.size).toBe(first.size);
+    ids.trim();
+    for (const [w, id] of first) expect(ids.idOf(w)).toBe(id);
+    expect(ids.idOf('abcdefgh_abcdefgh_abcdefgh_abcdefgh')).toBe(-1);
   });
 
   it('tells apart names with the same hash', () => {

@@ -46,28 +46,27 @@ export class NameIndex {
   private readonly mentioned: Postings;
   private readonly defined: Postings;
 
-  /** `files`: each file with the names it mentions and the functions it defines, in scan order. */
-  constructor(files: Iterable<{ file: string; names: readonly string[]; defs: readonly string[] }>) {
+  /**
+   * `files`: each file with the names it mentions and the functions it defines (each a list of
+   * names separated by single spaces, as CScan has them), in scan order.
+   */
+  constructor(files: Iterable<{ file: string; names: string; defs: string }>) {
     const mentions = new PairList();
     const defs = new PairList();
-    // Ids are given through a Map while building: the scans' names are interned, so a Map finds
-    // each string's id from its cached hash, faster than hashing its characters again.
-    const ids = new Map<string, number>();
-    const idOf = (name: string): number => {
-      let id = ids.get(name);
-      if (id === undefined) ids.set(name, (id = ids.size));
-      return id;
-    };
+    // Ids straight from the lists' characters: no string per name, and no Map of every name while
+    // building (see NameIds).
+    const ids = new NameIds();
     for (const { file, names, defs: defined } of files) {
       const n = this.fileNames.length;
       this.fileNames.push(file);
       this.fileNumber.set(file, n);
-      for (const name of names) mentions.push(idOf(name), n);
-      for (const name of defined) defs.push(idOf(name), n);
+      forEachName(names, (start, end) => mentions.push(ids.addSlice(names, start, end), n));
+      forEachName(defined, (start, end) => defs.push(ids.addSlice(defined, start, end), n));
     }
+    ids.trim();
     this.mentioned = mentions.grouped(ids.size);
     this.defined = defs.grouped(ids.size);
-    this.ids = new NameIds(ids.keys());
+    this.ids = ids;
   }
 
   /** Files whose text has `name(`, in scan order. */
@@ -165,78 +164,138 @@ export class NameIndex {
   }
 }
 
+/** Calls `each` with the bounds of every name in `list` (names separated by single spaces). */
+function forEachName(list: string, each: (start: number, end: number) => void): void {
+  if (list === '') return;
+  let start = 0;
+  for (let end = list.indexOf(' '); end !== -1; end = list.indexOf(' ', start)) {
+    each(start, end);
+    start = end + 1;
+  }
+  each(start, list.length);
+}
+
 /**
- * Distinct names and their ids (in the order given), without a string per name: the names'
+ * Distinct names and their ids (in the order added), without a string per name: the names'
  * characters in one byte array and an open-addressing hash table of ids. A Map<string, number>
  * held one string and one table entry per name: for the 378,180 names of 23,440 generated C
  * files, the project once built took 43 MB of JS heap and 7 MB of typed arrays; now 15 and 18.
- * Names are C identifiers (ASCII); any other string is kept in a Map, so none is lost.
+ * Names are added from the scans' lists by their bounds (addSlice), so building the index makes
+ * no string per name either. Names are C identifiers (ASCII); any other string is kept in a Map,
+ * so none is lost.
  */
 export class NameIds {
-  private readonly chars: Uint8Array;
+  private chars = new Uint8Array(1 << 12);
   /** Per id: where its characters start in `chars` (and, at `size`, where they all end). */
-  private readonly starts: Int32Array;
-  private readonly hashes: Int32Array;
+  private starts = new Int32Array(1 << 8);
+  private hashes = new Int32Array(1 << 8);
   /** Id + 1 per slot; 0: empty. At most 3/4 full, so a probe ends soon. */
-  private readonly slots: Int32Array;
+  private slots = new Int32Array(1 << 8);
   private readonly others = new Map<string, number>();
+  /** Ids given so far. */
+  size = 0;
 
-  constructor(names: Iterable<string>) {
-    const list = [...names];
-    let bytes = 0;
-    for (const name of list) bytes += name.length;
-    this.chars = new Uint8Array(bytes);
-    this.starts = new Int32Array(list.length + 1);
-    this.hashes = new Int32Array(list.length);
-    let slots = 16;
-    while (slots * 3 < list.length * 4) slots *= 2;
-    this.slots = new Int32Array(slots);
-    let at = 0;
-    for (let id = 0; id < list.length; id++) {
-      const name = list[id]!;
-      this.starts[id] = at;
-      const h = asciiHash(name);
-      if (h === undefined) {
-        this.others.set(name, id);
-        continue;
-      }
-      for (let i = 0; i < name.length; i++) this.chars[at++] = name.charCodeAt(i);
-      this.hashes[id] = h;
-      let slot = h & (slots - 1);
-      while (this.slots[slot] !== 0) slot = (slot + 1) & (slots - 1);
-      this.slots[slot] = id + 1;
+  constructor(names: Iterable<string> = []) {
+    for (const name of names) this.addSlice(name, 0, name.length);
+  }
+
+  /** The id of text.slice(start, end), given the next one if it has none yet. */
+  addSlice(text: string, start: number, end: number): number {
+    const h = asciiHash(text, start, end);
+    if (h === undefined) {
+      const name = text.slice(start, end);
+      let id = this.others.get(name);
+      if (id === undefined) this.others.set(name, (id = this.push(start, start, text, h)));
+      return id;
     }
-    this.starts[list.length] = at;
+    const mask = this.slots.length - 1;
+    let slot = h & mask;
+    for (; this.slots[slot] !== 0; slot = (slot + 1) & mask) {
+      const id = this.slots[slot]! - 1;
+      if (this.hashes[id] === h && this.is(id, text, start, end)) return id;
+    }
+    const id = this.push(start, end, text, h);
+    this.slots[slot] = id + 1;
+    // Grown after the insert, so `slot` was still a free slot of the table probed.
+    if (this.size * 4 > this.slots.length * 3) this.rehash(this.slots.length * 2);
+    return id;
   }
 
   /** The id of `name`, or -1. */
   idOf(name: string): number {
-    const h = asciiHash(name);
+    const h = asciiHash(name, 0, name.length);
     if (h === undefined) return this.others.get(name) ?? -1;
     const mask = this.slots.length - 1;
     for (let slot = h & mask; this.slots[slot] !== 0; slot = (slot + 1) & mask) {
       const id = this.slots[slot]! - 1;
-      if (this.hashes[id] === h && this.is(id, name)) return id;
+      if (this.hashes[id] === h && this.is(id, name, 0, name.length)) return id;
     }
     return -1;
   }
 
-  private is(id: number, name: string): boolean {
-    const start = this.starts[id]!;
-    if (this.starts[id + 1]! - start !== name.length) return false;
-    for (let i = 0; i < name.length; i++) if (this.chars[start + i] !== name.charCodeAt(i)) return false;
+  /** Drops the room left for more names (the index is built once, then only read). */
+  trim(): void {
+    this.chars = this.chars.slice(0, this.starts[this.size]);
+    this.starts = this.starts.slice(0, this.size + 1);
+    this.hashes = this.hashes.slice(0, this.size);
+  }
+
+  /** A new id for text[start, end) (its characters when `h` is its ASCII hash). */
+  private push(start: number, end: number, text: string, h: number | undefined): number {
+    const id = this.size++;
+    if (this.size + 1 > this.starts.length) {
+      this.starts = grown(this.starts, this.starts.length * 2);
+      this.hashes = grown(this.hashes, this.hashes.length * 2);
+    }
+    let at = this.starts[id]!;
+    const need = at + (end - start);
+    if (need > this.chars.length) {
+      const next = new Uint8Array(Math.max(need, this.chars.length * 2));
+      next.set(this.chars);
+      this.chars = next;
+    }
+    for (let i = start; i < end; i++) this.chars[at++] = text.charCodeAt(i);
+    this.starts[id + 1] = at;
+    if (h !== undefined) this.hashes[id] = h;
+    return id;
+  }
+
+  private rehash(size: number): void {
+    const other = new Set(this.others.values());
+    const slots = new Int32Array(size);
+    const mask = size - 1;
+    for (let id = 0; id < this.size; id++) {
+      if (other.has(id)) continue;
+      let slot = this.hashes[id]! & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = id + 1;
+    }
+    this.slots = slots;
+  }
+
+  private is(id: number, text: string, start: number, end: number): boolean {
+    const from = this.starts[id]!;
+    if (this.starts[id + 1]! - from !== end - start) return false;
+    for (let i = start; i < end; i++) if (this.chars[from + i - start] !== text.charCodeAt(i)) return false;
     return true;
   }
 }
 
+function grown(a: Int32Array, size: number): Int32Array<ArrayBuffer> {
+  const next = new Int32Array(size);
+  next.set(a);
+  return next;
+}
+
 /**
- * FNV-1a over the UTF-16 code units, or undefined when one is not ASCII (exported for the test
- * of collisions). One pass: a lookup is a hash, a probe and a comparison.
+ * FNV-1a over the UTF-16 code units of s[start, end) (all of `s` by default), or undefined when
+ * one is not ASCII (exported for the test of collisions). One pass: a lookup is a hash, a probe
+ * and a comparison.
  */
-export function asciiHash(s: string): number | undefined {
+export function asciiHash(s: string, start = 0, end = s.length): number | undefined {
   let h = 0x811c9dc5;
   let all = 0;
-  for (let i = 0; i < s.length; i++) {
+  for (let i = start; i < end; i++) {
     const c = s.charCodeAt(i);
     all |= c;
     h = Math.imul(h ^ c, 16777619);

@@ -21,9 +21,6 @@ function isHeader(file: string): boolean {
   return file.endsWith('.h');
 }
 
-/** What a scan's name lists become once the project's index holds them. */
-const MOVED_TO_INDEX: string[] = Object.freeze([]) as unknown as string[];
-
 export interface FieldFacts {
   tcp: Set<Tcp>;
   listener: boolean;
@@ -113,18 +110,18 @@ export class CProject {
   ) {
     this.cache = new ModelCache(cacheHeap);
     for (const s of scans.values()) {
-      for (const [k, v] of Object.entries(s.socketAliases)) this.socketAliases.set(k, v);
-      for (const [k, v] of Object.entries(s.keepaliveMacros)) this.keepaliveMacros.set(k, v);
-      for (const m of s.closeMacros) this.closeMacros.add(m);
-      for (const [k, v] of Object.entries(s.callAliases)) this.callAliases.set(k, v);
-      for (const [k, v] of Object.entries(s.defines)) if (!this.defines.has(k)) this.defines.set(k, v);
+      if (s.socketAliases) for (const [k, v] of Object.entries(s.socketAliases)) this.socketAliases.set(k, v);
+      if (s.keepaliveMacros) for (const [k, v] of Object.entries(s.keepaliveMacros)) this.keepaliveMacros.set(k, v);
+      if (s.closeMacros) for (const m of s.closeMacros) this.closeMacros.add(m);
+      if (s.callAliases) for (const [k, v] of Object.entries(s.callAliases)) this.callAliases.set(k, v);
+      if (s.defines) for (const [k, v] of Object.entries(s.defines)) if (!this.defines.has(k)) this.defines.set(k, v);
     }
     this.names = new NameIndex(function* () {
       for (const [file, s] of scans) yield { file, names: s.names, defs: s.defs };
     }());
     // The index has them now: the scans live as long as the run, and their name lists were the
-    // largest part of them (one list of ~100 names per file).
-    for (const s of scans.values()) s.names = s.defs = MOVED_TO_INDEX;
+    // largest part of them.
+    for (const s of scans.values()) s.names = s.defs = '';
     for (const [file, s] of scans) {
       if (this.noPrefilter || s.keepalive || this.hasSites(file, s) || s.fieldToHelper) this.seedFiles.push(file);
       if (s.keepalive) this.keepaliveFiles.push(file);
