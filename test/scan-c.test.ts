@@ -113,3 +113,25 @@ describe('C pass-0 scan', () => {
     expect(skipped).toBeGreaterThan(1000);
   });
 });
+
+describe('socket() macro aliases', () => {
+  const aliasOf = (define: string) => scanC(`${define}\n`).socketAliases;
+  it('maps macro arguments, constants, and flags or-ed onto an argument', () => {
+    expect(aliasOf('#define CURL_SOCKET(a,b,c) socket(a,b,c)')).toEqual({ CURL_SOCKET: { api: 'socket', argMap: [0, 1, 2] } });
+    expect(aliasOf('#define TCP_SOCKET() socket(AF_INET, SOCK_STREAM, 0)')).toEqual({ TCP_SOCKET: { api: 'socket', argMap: ['AF_INET', 'SOCK_STREAM', '0'] } });
+    expect(aliasOf('#define sock_cloexec(d, t, p) socket((d), (t) | SOCK_CLOEXEC, (p))')).toEqual({ sock_cloexec: { api: 'socket', argMap: [0, { param: 1, extra: 'SOCK_CLOEXEC' }, 2] } });
+    expect(aliasOf('#define sock_nb(d, t) (socket(d, SOCK_NONBLOCK | (SOCK_CLOEXEC) | ((t)), 0))')).toEqual({ sock_nb: { api: 'socket', argMap: [0, { param: 1, extra: 'SOCK_NONBLOCK | SOCK_CLOEXEC' }, '0'] } });
+    expect(aliasOf('#define acc_cloexec(s, a, l) accept4(s, a, l, SOCK_CLOEXEC)')).toEqual({ acc_cloexec: { api: 'accept4', argMap: [0, 1, 2, 'SOCK_CLOEXEC'] } });
+  });
+
+  it('refuses an argument it cannot map to atoms', () => {
+    // Two macro arguments in one, an argument in an expression other than |, unbalanced parentheses.
+    for (const define of [
+      '#define S(d, t, f) socket(d, t | f, 0)',
+      '#define S(d, t) socket(d, t + 1, 0)',
+      '#define S(d, t) socket(d, (t) | , 0)',
+      '#define S(d, t) socket(d, (t | SOCK_CLOEXEC, 0)',
+      '#define S(d, t) socket(d, pick(t), 0)',
+    ]) expect(aliasOf(define), define).toBeUndefined();
+  });
+});

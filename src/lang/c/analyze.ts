@@ -11,7 +11,7 @@ import type { CProject } from './project.js';
 import type { HelperNames } from './track.js';
 import type { FnScope } from './scope.js';
 import { findSites, type RawSite } from './sites.js';
-import { atomsOf, siteArgAtoms, tcpVerdict, type TcpVerdict, type ValueEnv } from './values.js';
+import { atomsOf, fixedAtoms, siteArgAtoms, tcpVerdict, union, type TcpVerdict, type ValueEnv } from './values.js';
 
 export interface CSite extends Site {
   raw: RawSite;
@@ -254,7 +254,12 @@ function tcpForCaller(project: CProject, fs: FnScope, raw: RawSite): ((u: Result
   return (use) => {
     const callerEnv = envFor(project, use.scope);
     const args = callArgs(use.node);
-    const atoms = deps.map((d, k) => (d >= 0 ? atomsOf(args[d], callerEnv) : siteArgAtoms(raw, k, env)));
+    const atoms = deps.map((d, k) => {
+      if (d < 0) return siteArgAtoms(raw, k, env);
+      // A macro may or constants onto the parameter (`(type) | SOCK_CLOEXEC`).
+      const extra = raw.fixed?.[k];
+      return extra === undefined ? atomsOf(args[d], callerEnv) : union(atomsOf(args[d], callerEnv), fixedAtoms(extra));
+    });
     return tcpVerdict(atoms[0]!, atoms[1]!, atoms[2]!).tcp !== 'no';
   };
 }

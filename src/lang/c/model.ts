@@ -10,7 +10,7 @@ import type { CNode } from './parse.js';
 import { buildFileScope, buildFnScope, type FileScope, type FnScope } from './scope.js';
 import { findSites, type RawSite, type SocketAlias } from './sites.js';
 import { fieldKey, track, type HelperNames } from './track.js';
-import { atomsOf, siteArgAtoms, UNKNOWN, type ValueEnv } from './values.js';
+import { atomsOf, fixedAtoms, siteArgAtoms, UNKNOWN, type ValueEnv } from './values.js';
 
 export interface CallFacts {
   callee: string;
@@ -300,7 +300,8 @@ export class CFileModel {
         args: site.args.slice(0, 3).map((a, k) => {
           const u = a ? unwrap(a) : undefined;
           const pi = u && u.type === 'identifier' ? fs.params.indexOf(textOf(this.src, u)) : -1;
-          return pi >= 0 ? { atoms: [], param: pi } : { atoms: [...siteArgAtoms(site, k, env)] };
+          const extra = site.fixed?.[k];
+          return pi >= 0 ? { atoms: extra === undefined ? [] : [...fixedAtoms(extra)], param: pi } : { atoms: [...siteArgAtoms(site, k, env)] };
         }),
         fn: fs.name,
         line: site.call.startRow + 1,

@@ -12,7 +12,7 @@ import type { CScan } from './scan.js';
 import type { FnScope } from './scope.js';
 import type { SocketAlias } from './sites.js';
 import type { HelperNames } from './track.js';
-import { atomsOf, tcpVerdict, type ValueEnv } from './values.js';
+import { atomsOf, tcpVerdict, union, type ValueEnv } from './values.js';
 
 const MAX_DEPTH = 8;
 
@@ -597,7 +597,8 @@ export class CProject {
     }
     const keys = new Set([...s.keys, ...(r.stored ?? [])]);
     if (keys.size === 0) return;
-    const atoms = s.args.map((a) => (a.param !== undefined ? (this.paramAtoms(s.fn, s.file, a.param) ?? new Set(['?'])) : new Set(a.atoms)));
+    // A parameter's atoms are its callers'; `atoms` then holds the constants a macro or's onto it.
+    const atoms = s.args.map((a) => (a.param !== undefined ? union(this.paramAtoms(s.fn, s.file, a.param) ?? new Set(['?']), new Set(a.atoms)) : new Set(a.atoms)));
     const verdict = tcpVerdict(atoms[0] ?? new Set(['?']), atoms[1] ?? new Set(['?']), atoms[2] ?? new Set(['?'])).tcp;
     const tcp: Tcp = verdict === 'unknown' && r.tcpOption ? 'yes' : verdict;
     for (const k of keys) {

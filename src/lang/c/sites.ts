@@ -9,9 +9,16 @@ export interface SocketAlias {
   api: 'socket' | 'accept' | 'accept4';
   /**
    * For a function-like macro: which macro argument feeds each API argument (null: same order),
-   * or the constant the macro passes there (`#define TCP_SOCKET() socket(AF_INET, SOCK_STREAM, 0)`).
+   * the constant the macro passes there (`#define TCP_SOCKET() socket(AF_INET, SOCK_STREAM, 0)`),
+   * or both, or'ed (MixedArg).
    */
-  argMap: Array<number | string> | null;
+  argMap: Array<number | string | MixedArg> | null;
+}
+
+/** `#define sock_cloexec(d, t, p) socket(d, (t) | SOCK_CLOEXEC, p)`: macro argument `param`, or'ed with the constant `extra`. */
+export interface MixedArg {
+  param: number;
+  extra: string;
 }
 
 export type TargetKind = 'declaration' | 'assignment' | 'condition' | 'return' | 'argument' | 'discarded' | 'expression';
@@ -21,9 +28,9 @@ export interface RawSite {
   api: 'socket' | 'accept' | 'accept4';
   /** The name used in the source (`socket`, `ngx_socket`, `CURL_SOCKET`). */
   callee: string;
-  /** The API's arguments, after macro argument mapping (undefined where the macro passes a constant). */
+  /** The API's arguments, after macro argument mapping (undefined where the macro passes a constant alone). */
   args: (CNode | undefined)[];
-  /** The constants a macro alias passes, by API argument (see `siteArgAtoms` in values.ts). */
+  /** The constants a macro alias passes, by API argument, alone or or'ed onto `args` (see `siteArgAtoms` in values.ts). */
   fixed?: Array<string | undefined>;
   target: { kind: TargetKind; node?: CNode; key: string };
   /** The statement that creates the descriptor (declaration / expression statement / if …). */
@@ -39,14 +46,52 @@ export function socketAliasOf(params: string[] | null, body: string): SocketAlia
     if (b === 'socket' || b === 'accept' || b === 'accept4') return { api: b, argMap: null };
     return undefined;
   }
-  const m = /^(socket|accept4?)\s*\(([^()]*)\)$/.exec(b);
-  if (!m) return undefined;
-  const inner = m[2]!.split(',').map((s) => s.trim().replace(/^\((.*)\)$/, '$1'));
-  // A macro argument, or a constant that uses none of them (`fam | SOCK_CLOEXEC` is neither).
-  const words = (a: string) => a.match(/[A-Za-z_]\w*/g) ?? [];
-  const argMap = inner.map((a) => (params.includes(a) ? params.indexOf(a) : words(a).some((w) => params.includes(w)) || a === '' ? -1 : a));
+  const m = /^(socket|accept4?)\s*\((.*)\)$/s.exec(b);
+  const inner = m && topLevelArgs(m[2]!)?.map(unparenthesized);
+  if (!m || !inner) return undefined;
+  // A macro argument, a constant that uses none of them, or one of them or'ed with constants.
+  const argMap = inner.map((a) => (params.includes(a) ? params.indexOf(a) : a === '' ? -1 : !usesParam(a, params) ? a : (mixedArg(a, params) ?? -1)));
   if (argMap.some((i) => i === -1)) return undefined;
   return { api: m[1] as SocketAlias['api'], argMap };
+}
+
+/** `a, (b) | C, f(x, y)` split at its top-level commas, trimmed; undefined when its parentheses do not balance. */
+function topLevelArgs(text: string): string[] | undefined {
+  const out: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(') depth++;
+    else if (c === ')' && --depth < 0) return undefined;
+    else if (c === ',' && depth === 0) {
+      out.push(text.slice(from, i).trim());
+      from = i + 1;
+    }
+  }
+  if (depth !== 0) return undefined;
+  out.push(text.slice(from).trim());
+  return out;
+}
+
+/** `((x))` → `x`, but `(a) | (b)` as it is: only parentheses that enclose the whole text go. */
+function unparenthesized(text: string): string {
+  let t = text.trim();
+  while (t.startsWith('(') && t.endsWith(')') && topLevelArgs(t.slice(1, -1)) !== undefined) t = t.slice(1, -1).trim();
+  return t;
+}
+
+function usesParam(text: string, params: string[]): boolean {
+  return (text.match(/[A-Za-z_]\w*/g) ?? []).some((w) => params.includes(w));
+}
+
+/** `(type) | SOCK_CLOEXEC`: flags or'ed onto one macro argument, the form portability layers use; anything else is refused. */
+function mixedArg(text: string, params: string[]): MixedArg | undefined {
+  const parts = text.split('|').map(unparenthesized);
+  const own = parts.filter((p) => params.includes(p));
+  const rest = parts.filter((p) => !params.includes(p));
+  if (own.length !== 1 || rest.length === 0 || rest.some((p) => p === '' || usesParam(p, params))) return undefined;
+  return { param: params.indexOf(own[0]!), extra: rest.join(' | ') };
 }
 
 /** The names a site is called by: the socket APIs and the project's aliases of them. */
@@ -65,7 +110,7 @@ export function findSites(src: string, root: CNode, aliases: Map<string, SocketA
     if (!fn || unwrap(fn).type !== 'identifier') return true;
     const name = callName(src, n);
     let api: RawSite['api'] | undefined;
-    let argMap: Array<number | string> | null = null;
+    let argMap: SocketAlias['argMap'] = null;
     if (cat.sites[name]) api = name as RawSite['api'];
     else {
       const alias = aliases.get(name);
@@ -76,8 +121,8 @@ export function findSites(src: string, root: CNode, aliases: Map<string, SocketA
     }
     if (!api) return true;
     const callArgsList = callArgs(n);
-    const args = argMap ? argMap.map((i) => (typeof i === 'number' ? callArgsList[i] : undefined)) : callArgsList;
-    const fixed = argMap?.some((i) => typeof i === 'string') ? argMap.map((i) => (typeof i === 'string' ? i : undefined)) : undefined;
+    const args = argMap ? argMap.map((i) => (typeof i === 'number' ? callArgsList[i] : typeof i === 'object' ? callArgsList[i.param] : undefined)) : callArgsList;
+    const fixed = argMap?.some((i) => typeof i !== 'number') ? argMap.map((i) => (typeof i === 'string' ? i : typeof i === 'object' ? i.extra : undefined)) : undefined;
     sites.push({ call: n, api, callee: name, args, ...(fixed ? { fixed } : {}), target: targetOf(src, n), ...stmt(n) });
     return true;
   });

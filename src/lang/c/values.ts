@@ -366,11 +366,19 @@ function assignmentIndex(scope: FnScope): Map<string, CNode[]> {
   return index;
 }
 
-/** The atoms of a site's API argument `k`: of its expression, or of the constant a macro alias passes there. */
+/**
+ * The atoms of a site's API argument `k`: of its expression, of the constant a macro alias
+ * passes there, or of both when the macro or's its argument with constants.
+ */
 export function siteArgAtoms(site: { args: (CNode | undefined)[]; fixed?: Array<string | undefined> }, k: number, env: ValueEnv): Set<string> {
   const text = site.fixed?.[k];
   if (text === undefined) return atomsOf(site.args[k], env);
-  // `AF_INET`, `SOCK_STREAM | SOCK_CLOEXEC`, `0`, `IPPROTO_TCP`: the forms macros pass.
+  const arg = site.args[k];
+  return arg ? union(atomsOf(arg, env), fixedAtoms(text)) : fixedAtoms(text);
+}
+
+/** `AF_INET`, `SOCK_STREAM | SOCK_CLOEXEC`, `0`, `IPPROTO_TCP`: the forms macros pass. */
+export function fixedAtoms(text: string): Set<string> {
   return new Set(
     text.split('|').map((part) => {
       const t = part.trim().replace(/^\((.*)\)$/, '$1').trim();
