@@ -11,7 +11,7 @@ import { decodeSource } from './source.js';
 import type { Finding, Lang, Site, ToolError } from './types.js';
 import { errMessage } from './files.js';
 import { parseDirectives, type Directive } from './suppress.js';
-import { forgetInterned } from './strings.js';
+import { detachDeep, forgetInterned } from './strings.js';
 
 export interface RunSpec {
   /** Identifies one audit: a worker reuses the project it built for the same run. */
@@ -84,7 +84,9 @@ export async function sitesFor(spec: RunSpec): Promise<{ outcomes: FileOutcome[]
         const text = textOf(spec, file);
         if (text !== undefined) findings = findingsForFile(file, text, r.sites, { includeUnknown: spec.includeUnknown, severity: spec.severity });
       }
-      outcomes.push({ file, sites: r.sites, findings, diagnostics: r.diagnostics });
+      // Held until the language is done: a note built around a name cut out of a file's text (a
+      // V8 sliced string) kept that whole text alive, 9.4 MB of 1,372 texts on 32,035 TS/JS files.
+      outcomes.push(detachDeep({ file, sites: r.sites, findings, diagnostics: r.diagnostics }));
     } catch (e) {
       outcomes.push({ file, sites: [], findings: [], diagnostics: [], internalError: (e as Error).stack ?? String(e) });
     }
