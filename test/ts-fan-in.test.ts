@@ -12,19 +12,22 @@ const CALLERS = 400;
 const dir = mkdtempSync(join(tmpdir(), 'ka-fan-in-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function writeTree(): void {
-  mkdirSync(join(dir, 'src'));
+/** Factories that connect (`net.connect`), or return a `new net.Socket()` each caller connects. */
+function writeTree(root: string, callersConnect: boolean): void {
+  mkdirSync(join(root, 'src'), { recursive: true });
   const dials = Array.from({ length: FACTORIES }, (_, i) => `dial${i}`);
-  writeFileSync(join(dir, 'src', 'factories.ts'), "import net from 'node:net';\n" + dials.map((d, i) => `export function ${d}(host: string): net.Socket {\n  return net.connect(${6000 + i}, host);\n}\n`).join(''));
+  const make = (i: number) => (callersConnect ? 'new net.Socket()' : `net.connect(${6000 + i}, host)`);
+  writeFileSync(join(root, 'src', 'factories.ts'), "import net from 'node:net';\n" + dials.map((d, i) => `export function ${d}(host: string): net.Socket {\n  return ${make(i)};\n}\n`).join(''));
   for (let j = 0; j < CALLERS; j++) {
-    const body = dials.map((d, i) => `  const s${i} = ${d}(host);\n  s${i}.setKeepAlive(true, 30000);\n`).join('');
-    writeFileSync(join(dir, 'src', `use${j}.ts`), `import { ${dials.join(', ')} } from './factories.js';\n\nexport function run${j}(host: string): void {\n${body}}\n`);
+    const connect = (i: number) => (callersConnect ? `  s${i}.connect(${6000 + i}, host);\n` : '');
+    const body = dials.map((d, i) => `  const s${i} = ${d}(host);\n${connect(i)}  s${i}.setKeepAlive(true, 30000);\n`).join('');
+    writeFileSync(join(root, 'src', `use${j}.ts`), `import { ${dials.join(', ')} } from './factories.js';\n\nexport function run${j}(host: string): void {\n${body}}\n`);
   }
 }
 
 describe('factories with many callers', () => {
   it(`follows ${FACTORIES} factories to their ${CALLERS} callers each within a 96 MB worker heap`, async () => {
-    writeTree();
+    writeTree(dir, false);
     const r = await audit({ cwd: dir, paths: ['.'], jobs: 2, parallelMinFiles: 0, workerHeapMb: 96 });
     expect(r.stats.workerFailure).toBeUndefined();
     expect(r.stats.threads).toBe(1);
@@ -32,6 +35,20 @@ describe('factories with many callers', () => {
     for (const s of r.sites) {
       expect(s.keepalive).toBe('direct');
       expect(s.notes.some((n) => n.includes(`followed to ${CALLERS} caller(s)`))).toBe(true);
+    }
+    expect(r.findings).toEqual([]);
+  });
+  // A tracker kept each caller's connect() call, and each value it had seen, as nodes: every
+  // caller's tree stayed alive until its site was judged (the worker ran out of heap here).
+  it(`follows ${FACTORIES} factories of unconnected sockets to the ${CALLERS} callers that connect them, within a 96 MB worker heap`, async () => {
+    const root = join(dir, 'connecting');
+    writeTree(root, true);
+    const r = await audit({ cwd: root, paths: ['.'], jobs: 2, parallelMinFiles: 0, workerHeapMb: 96 });
+    expect(r.stats.workerFailure).toBeUndefined();
+    expect(r.sites).toHaveLength(FACTORIES);
+    for (const s of r.sites) {
+      expect([s.role, s.keepalive]).toEqual(['client', 'direct']);
+      expect(s.notes.filter((n) => n.startsWith('connect() at '))).toHaveLength(CALLERS);
     }
     expect(r.findings).toEqual([]);
   });

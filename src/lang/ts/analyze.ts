@@ -161,11 +161,9 @@ function socketCall(file: TsFile, call: SocketCall, args: readonly ts.Expression
   if (facts.connects.length) {
     role = 'client';
     const verdicts = facts.connects.map((c) => {
-      const v = addressOf(c.file, c.node.arguments, false);
-      notes.push(`connect() at ${c.file.where(c.node)}: ${v.notes.join('; ') || 'TCP'}`);
-      const opt = keepAliveOption(c.file, v.options);
-      if (opt && opt.value !== false) notes.push(`keepAlive in the options of socket.connect() at ${c.file.where(opt.node)} is ignored by Node (only the constructor and net.connect() read it)`);
-      return v;
+      notes.push(`connect() at ${c.where}: ${c.notes.join('; ') || 'TCP'}`);
+      if (c.ignoredOptionAt) notes.push(`keepAlive in the options of socket.connect() at ${c.ignoredOptionAt} is ignored by Node (only the constructor and net.connect() read it)`);
+      return c;
     });
     tcp = tcp === 'unknown' ? 'unknown' : verdicts.some((v) => v.tcp === 'yes') ? 'yes' : verdicts.every((v) => v.tcp === 'no') ? 'no' : 'unknown';
     loopback = verdicts.every((v) => v.loopback);

@@ -5,6 +5,9 @@ import ts from './tsc.cjs';
 import type { TsFile } from './parse.js';
 import type { TsProject } from './project.js';
 import { keepaliveGuard, truthOf } from './evidence.js';
+import { addressOf, keepAliveOption } from './classify.js';
+import { detachDeep } from '../../engine/strings.js';
+import type { Tcp } from '../../engine/types.js';
 import { calleeFunctions, forEachCaller, functionName, functionOf, isFunctionExpr, paramAt } from './functions.js';
 import { netValues } from './imports.js';
 import { skipParens, type Binding } from './scope.js';
@@ -29,8 +32,8 @@ export interface Facts {
   evidence: KaEvidence[];
   /** setKeepAlive(false) / setKeepAlive() calls: not evidence, worth a note. */
   disabled: Located<ts.Node>[];
-  /** `.connect(...)` calls on the socket (for `new net.Socket`). */
-  connects: Located<ts.CallExpression>[];
+  /** `.connect(...)` calls on the socket (for `new net.Socket`), read as they are found. */
+  connects: ConnectFact[];
   /** `.listen(...)` calls on the server; a forwarded listen (`listen.apply`) has node undefined. */
   listens: Array<{ file: TsFile; node: ts.CallExpression | undefined }>;
   /** 'connection' / 'secureConnection' handlers of a server. */
@@ -44,6 +47,28 @@ export interface Facts {
   /** Expressions that hold it, in the order found (the first names the site). */
   handles: string[];
   notes: string[];
+}
+
+/**
+ * A `.connect()` on the socket, as plain data: a node keeps its whole tree alive, and a factory's
+ * tracker holds what it finds in every caller until the site is judged. 20 factories returning
+ * `new net.Socket()`, each connected by 2,000 callers, held 40,000 trees and ran out of memory.
+ */
+export interface ConnectFact {
+  /** `file:line` of the call. */
+  where: string;
+  tcp: Tcp;
+  loopback: boolean;
+  notes: string[];
+  /** Where a `keepAlive` in its options (which Node ignores there) is. */
+  ignoredOptionAt?: string;
+}
+
+function connectFact(file: TsFile, call: ts.CallExpression): ConnectFact {
+  const v = addressOf(file, call.arguments, false);
+  const opt = keepAliveOption(file, v.options);
+  // Copies: a note cut from the caller's text would keep that text alive as the node did the tree.
+  return detachDeep({ where: file.where(call), tcp: v.tcp, loopback: v.loopback, notes: v.notes, ...(opt && opt.value !== false ? { ignoredOptionAt: file.where(opt.node) } : {}) });
 }
 
 export function emptyFacts(): Facts {
@@ -81,7 +106,11 @@ type Port = { kind: 'return'; promise: boolean } | { kind: 'callback'; paramInde
 
 export class Tracker {
   readonly facts = emptyFacts();
-  private readonly seenValues = new Set<ts.Node>();
+  /**
+   * Weak: a factory's tracker visits every caller's call, and a node keeps its whole tree (its
+   * parents): as a Set, the 2,000 callers of 20 factories ran a worker out of its heap.
+   */
+  private readonly seenValues = new WeakSet<ts.Node>();
   private readonly seenHandles = new Set<string>();
   /** Functions the socket was followed out of (returned, resolved, called back): bounded. */
   private hops = 0;
@@ -280,7 +309,7 @@ export class Tracker {
       return;
     }
     if (name === 'connect') {
-      this.facts.connects.push({ file, node: call });
+      this.facts.connects.push(connectFact(file, call));
       const cb = call.arguments[call.arguments.length - 1];
       if (cb) this.thisKeepalive(file, cb);
       return;
