@@ -38,8 +38,9 @@ describe('factories with many callers', () => {
     }
     expect(r.findings).toEqual([]);
   });
-  // A tracker kept each caller's connect() call, and each value it had seen, as nodes: every
-  // caller's tree stayed alive until its site was judged (the worker ran out of heap here).
+  // A tracker kept each caller's connect() or listen() call, and each value it had seen, as
+  // nodes: every caller's tree stayed alive until its site was judged (the worker ran out of
+  // heap in this test and the next).
   it(`follows ${FACTORIES} factories of unconnected sockets to the ${CALLERS} callers that connect them, within a 96 MB worker heap`, async () => {
     const root = join(dir, 'connecting');
     writeTree(root, true);
@@ -51,5 +52,23 @@ describe('factories with many callers', () => {
       expect(s.notes.filter((n) => n.startsWith('connect() at '))).toHaveLength(CALLERS);
     }
     expect(r.findings).toEqual([]);
+  });
+  it(`follows ${FACTORIES} server factories to the ${CALLERS} callers that listen, within a 96 MB worker heap`, async () => {
+    const root = join(dir, 'listening');
+    mkdirSync(join(root, 'src'), { recursive: true });
+    const names = Array.from({ length: FACTORIES }, (_, i) => `serve${i}`);
+    const server = (n: string) => `export function ${n}(): net.Server {\n  return net.createServer((s) => {\n    s.setKeepAlive(true, 30000);\n  });\n}\n`;
+    writeFileSync(join(root, 'src', 'servers.ts'), "import net from 'node:net';\n" + names.map(server).join(''));
+    for (let j = 0; j < CALLERS; j++) {
+      const body = names.map((n, i) => `  const v${i} = ${n}();\n  v${i}.listen(port + ${i}, '0.0.0.0');\n`).join('');
+      writeFileSync(join(root, 'src', `use${j}.ts`), `import { ${names.join(', ')} } from './servers.js';\n\nexport function run${j}(port: number): void {\n${body}}\n`);
+    }
+    const r = await audit({ cwd: root, paths: ['.'], jobs: 2, parallelMinFiles: 0, workerHeapMb: 96 });
+    expect(r.stats.workerFailure).toBeUndefined();
+    expect(r.sites).toHaveLength(FACTORIES);
+    for (const s of r.sites) {
+      expect([s.role, s.keepalive]).toEqual(['server', 'direct']);
+      expect(s.notes.filter((n) => n.includes('listen'))).toHaveLength(CALLERS + 1);
+    }
   });
 });

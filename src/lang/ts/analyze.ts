@@ -1,7 +1,7 @@
 // Sites → classification (tcp, role, loopback) and keepalive evidence, with the reasoning as notes.
 import ts from './tsc.cjs';
 import type { Evidence, Role, Site, Tcp } from '../../engine/types.js';
-import { addressOf, isFunctionLike, keepAliveOption, listenAddress, optionsOf, type AddressVerdict, type OptionsInfo } from './classify.js';
+import { addressOf, isFunctionLike, keepAliveOption, optionsOf, type AddressVerdict, type OptionsInfo } from './classify.js';
 import type { TsFile } from './parse.js';
 import { findSites, type RawSite, type SocketCall } from './sites.js';
 import { forEachCaller, functionName, functionOf, type FunctionRef } from './functions.js';
@@ -231,7 +231,7 @@ function serverCall(file: TsFile, call: SocketCall, args: readonly ts.Expression
   let loopback = false;
   const listens = facts.listens;
   if (listens.length) {
-    const vs = listens.map((l) => (l.node ? listenAddress(l.file, l.node) : { tcp: 'yes' as Tcp, loopback: false, note: `listen() is forwarded with its arguments (${l.file.file})` }));
+    const vs = listens;
     for (const v of vs) notes.push(v.note);
     tcp = vs.some((v) => v.tcp === 'yes') ? 'yes' : 'no';
     loopback = vs.every((v) => v.loopback);

@@ -5,7 +5,7 @@ import ts from './tsc.cjs';
 import type { TsFile } from './parse.js';
 import type { TsProject } from './project.js';
 import { keepaliveGuard, truthOf } from './evidence.js';
-import { addressOf, keepAliveOption } from './classify.js';
+import { addressOf, keepAliveOption, listenAddress } from './classify.js';
 import { detachDeep } from '../../engine/strings.js';
 import type { Tcp } from '../../engine/types.js';
 import { calleeFunctions, forEachCaller, functionName, functionOf, isFunctionExpr, paramAt } from './functions.js';
@@ -34,8 +34,8 @@ export interface Facts {
   disabled: Located<ts.Node>[];
   /** `.connect(...)` calls on the socket (for `new net.Socket`), read as they are found. */
   connects: ConnectFact[];
-  /** `.listen(...)` calls on the server; a forwarded listen (`listen.apply`) has node undefined. */
-  listens: Array<{ file: TsFile; node: ts.CallExpression | undefined }>;
+  /** `.listen(...)` calls on the server, read as they are found (as `connects`). */
+  listens: ListenFact[];
   /** 'connection' / 'secureConnection' handlers of a server. */
   connectionListeners: Located<ts.Expression>[];
   /** Where the socket goes that the analysis could not follow. */
@@ -69,6 +69,19 @@ function connectFact(file: TsFile, call: ts.CallExpression): ConnectFact {
   const opt = keepAliveOption(file, v.options);
   // Copies: a note cut from the caller's text would keep that text alive as the node did the tree.
   return detachDeep({ where: file.where(call), tcp: v.tcp, loopback: v.loopback, notes: v.notes, ...(opt && opt.value !== false ? { ignoredOptionAt: file.where(opt.node) } : {}) });
+}
+
+/** A `.listen()` on the server, as plain data (see ConnectFact). */
+export interface ListenFact {
+  tcp: Tcp;
+  loopback: boolean;
+  note: string;
+}
+
+function listenFact(file: TsFile, call: ts.CallExpression | undefined): ListenFact {
+  // Undefined: listen() forwarded with its arguments (`listen.apply`).
+  const v = call ? listenAddress(file, call) : { tcp: 'yes' as Tcp, loopback: false, note: `listen() is forwarded with its arguments (${file.file})` };
+  return detachDeep({ tcp: v.tcp, loopback: v.loopback, note: v.note });
 }
 
 export function emptyFacts(): Facts {
@@ -199,7 +212,7 @@ export class Tracker {
         }
         // server.listen.apply(server, arguments): a listen whose arguments are not visible.
         if (p.name.text === 'listen' && ts.isPropertyAccessExpression(p.parent) && /^(apply|call)$/.test(p.parent.name.text)) {
-          this.facts.listens.push({ file, node: undefined });
+          this.facts.listens.push(listenFact(file, undefined));
         }
         return;
       }
@@ -315,7 +328,7 @@ export class Tracker {
       return;
     }
     if (name === 'listen') {
-      this.facts.listens.push({ file, node: call });
+      this.facts.listens.push(listenFact(file, call));
       return;
     }
     if (TALK_METHODS.has(name)) this.facts.talks = true;
