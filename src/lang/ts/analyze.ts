@@ -231,10 +231,9 @@ function serverCall(file: TsFile, call: SocketCall, args: readonly ts.Expression
   let loopback = false;
   const listens = facts.listens;
   if (listens.length) {
-    const vs = listens;
-    for (const v of vs) notes.push(v.note);
-    tcp = vs.some((v) => v.tcp === 'yes') ? 'yes' : 'no';
-    loopback = vs.every((v) => v.loopback);
+    for (const v of listens) notes.push(v.note);
+    tcp = listens.some((v) => v.tcp === 'yes') ? 'yes' : 'no';
+    loopback = listens.every((v) => v.loopback);
   } else notes.push(facts.escapes.length ? 'listen() is not visible (the server escapes): assumed TCP on every interface' : 'listen() is not visible: assumed TCP on every interface');
   const ev = best(evidence);
   pushFactNotes(notes, facts, ev);

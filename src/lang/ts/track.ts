@@ -52,7 +52,7 @@ export interface Facts {
 /**
  * A `.connect()` on the socket, as plain data: a node keeps its whole tree alive, and a factory's
  * tracker holds what it finds in every caller until the site is judged. 20 factories returning
- * `new net.Socket()`, each connected by 2,000 callers, held 40,000 trees and ran out of memory.
+ * `new net.Socket()`, each connected by 2,000 callers, ran the whole process out of memory (4.3 GB).
  */
 export interface ConnectFact {
   /** `file:line` of the call. */
