@@ -1,6 +1,7 @@
 // The C project's flat name index must answer exactly as the Map of file lists it replaced.
 import { describe, expect, it } from 'vitest';
 import { asciiHash, NameIds, NameIndex } from '../src/lang/c/name-index.js';
+import { randomInts } from './lib/random.js';
 
 /** A deterministic pseudo-random project: `files` files, each mentioning some of `vocabulary` names. */
 function project(files: number, vocabulary: number, seed = 7) {
@@ -116,15 +117,9 @@ describe('C name index', () => {
   });
 
   it('gives a name cut from any text its first id, as the table grows and once trimmed', () => {
-    // mulberry32: the LCG of `project` repeats too soon in its low digits for many distinct words.
-    let x = 3;
-    const next = () => {
-      x = (x + 0x6d2b79f5) | 0;
-      let t = Math.imul(x ^ (x >>> 15), 1 | x);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-    const word = () => Array.from({ length: 1 + Math.floor(next() * 30) }, () => 'abcdefgh_\u00e9'[Math.floor(next() * 10)]).join('');
+    // The shared seeded PRNG: the LCG of `project` repeats too soon in its low digits for many distinct words.
+    const rnd = randomInts(3);
+    const word = () => Array.from({ length: 1 + rnd(30) }, () => 'abcdefgh_\u00e9'[rnd(10)]).join('');
     const ids = new NameIds();
     const first = new Map<string, number>();
     for (let i = 0; i < 30000; i++) {
