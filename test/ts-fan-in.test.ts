@@ -55,14 +55,7 @@ describe('factories with many callers', () => {
   });
   it(`follows ${FACTORIES} server factories to the ${CALLERS} callers that listen, within a 96 MB worker heap`, async () => {
     const root = join(dir, 'listening');
-    mkdirSync(join(root, 'src'), { recursive: true });
-    const names = Array.from({ length: FACTORIES }, (_, i) => `serve${i}`);
-    const server = (n: string) => `export function ${n}(): net.Server {\n  return net.createServer((s) => {\n    s.setKeepAlive(true, 30000);\n  });\n}\n`;
-    writeFileSync(join(root, 'src', 'servers.ts'), "import net from 'node:net';\n" + names.map(server).join(''));
-    for (let j = 0; j < CALLERS; j++) {
-      const body = names.map((n, i) => `  const v${i} = ${n}();\n  v${i}.listen(port + ${i}, '0.0.0.0');\n`).join('');
-      writeFileSync(join(root, 'src', `use${j}.ts`), `import { ${names.join(', ')} } from './servers.js';\n\nexport function run${j}(port: number): void {\n${body}}\n`);
-    }
+    writeServerTree(root, false);
     const r = await audit({ cwd: root, paths: ['.'], jobs: 2, parallelMinFiles: 0, workerHeapMb: 96 });
     expect(r.stats.workerFailure).toBeUndefined();
     expect(r.sites).toHaveLength(FACTORIES);
@@ -71,4 +64,30 @@ describe('factories with many callers', () => {
       expect(s.notes.filter((n) => n.includes('listen'))).toHaveLength(CALLERS + 1);
     }
   });
+  // Each caller's 'connection' handler was kept as its node until the site was judged.
+  it(`follows the 'connection' handlers the ${CALLERS} callers of ${FACTORIES} server factories add, within a 96 MB worker heap`, async () => {
+    const root = join(dir, 'handling');
+    writeServerTree(root, true);
+    const r = await audit({ cwd: root, paths: ['.'], jobs: 2, parallelMinFiles: 0, workerHeapMb: 96 });
+    expect(r.stats.workerFailure).toBeUndefined();
+    expect(r.sites).toHaveLength(FACTORIES);
+    for (const s of r.sites) {
+      expect([s.role, s.keepalive]).toEqual(['server', 'direct']);
+      expect(s.notes.filter((n) => n.startsWith('connection listener at '))).toHaveLength(CALLERS);
+      expect(s.notes.filter((n) => n.startsWith('listen() on '))).toHaveLength(CALLERS);
+    }
+  });
 });
+
+/** Server factories with a connection listener of their own, or bare ones whose callers each add one with .on(). */
+function writeServerTree(root: string, callersHandle: boolean): void {
+  mkdirSync(join(root, 'src'), { recursive: true });
+  const names = Array.from({ length: FACTORIES }, (_, i) => `serve${i}`);
+  const listener = callersHandle ? '' : '(s) => {\n    s.setKeepAlive(true, 30000);\n  }';
+  writeFileSync(join(root, 'src', 'servers.ts'), "import net from 'node:net';\n" + names.map((n) => `export function ${n}(): net.Server {\n  return net.createServer(${listener});\n}\n`).join(''));
+  const handle = (i: number) => (callersHandle ? `  v${i}.on('connection', (s) => {\n    s.setKeepAlive(true, 30000);\n  });\n` : '');
+  for (let j = 0; j < CALLERS; j++) {
+    const body = names.map((n, i) => `  const v${i} = ${n}();\n${handle(i)}  v${i}.listen(port + ${i}, '0.0.0.0');\n`).join('');
+    writeFileSync(join(root, 'src', `use${j}.ts`), `import { ${names.join(', ')} } from './servers.js';\n\nexport function run${j}(port: number): void {\n${body}}\n`);
+  }
+}

@@ -4,8 +4,8 @@ import type { Evidence, Role, Site, Tcp } from '../../engine/types.js';
 import { addressOf, isFunctionLike, keepAliveOption, optionsOf, type AddressVerdict, type OptionsInfo } from './classify.js';
 import type { TsFile } from './parse.js';
 import { findSites, type RawSite, type SocketCall } from './sites.js';
-import { forEachCaller, functionName, functionOf, type FunctionRef } from './functions.js';
-import { paramFacts, Tracker, type Facts, type KaEvidence, type TrackContext } from './track.js';
+import { forEachCaller, functionName, type FunctionRef } from './functions.js';
+import { disabledNote, emptyListeners, followListener, Tracker, type Facts, type KaEvidence, type TrackContext } from './track.js';
 
 /** What one call of a site made, for the fixer. */
 export interface CallAnalysis {
@@ -211,22 +211,14 @@ function serverCall(file: TsFile, call: SocketCall, args: readonly ts.Expression
   const t = new Tracker(ctx, 'server');
   t.value(file, call);
   const facts = t.facts;
-  let listener: FunctionRef | undefined;
-  const listeners = [...(listenerArg ? [{ file, node: listenerArg }] : []), ...facts.connectionListeners];
-  for (const l of listeners) {
-    const fn = functionOf(l.file, l.node, ctx);
-    if (!fn) {
-      notes.push(`connection listener ${l.node.getText(l.file.sf).slice(0, 40)} could not be followed`);
-      continue;
-    }
-    if (l.node === listenerArg) listener = fn;
-    const pf = paramFacts(ctx, fn.file, fn.fn, 0, 'socket', 1);
-    const param = fn.fn.parameters[0]?.name.getText(fn.file.sf) ?? '(none)';
-    notes.push(`connection listener at ${fn.file.where(fn.fn)} receives each connection as ${param}`);
-    for (const e of pf.evidence) evidence.push({ ...e, why: `on each connection: ${e.why}` });
-    for (const d of pf.disabled) notes.push(`setKeepAlive(false) or setKeepAlive() at ${d.file.where(d.node)} does not turn it on`);
+  // The listener passed to the call comes first; those added with .on() were followed as found.
+  const own = emptyListeners();
+  const listener = listenerArg ? followListener(ctx, file, listenerArg, own) : undefined;
+  for (const l of [own, facts.connectionListeners]) {
+    notes.push(...l.notes);
+    evidence.push(...l.evidence);
   }
-  if (listeners.length === 0) notes.push('no connection listener is visible');
+  if (own.count + facts.connectionListeners.count === 0) notes.push('no connection listener is visible');
   let tcp: Tcp = 'yes';
   let loopback = false;
   const listens = facts.listens;
@@ -269,7 +261,7 @@ function pushFactNotes(notes: string[], facts: Facts, ev: KaEvidence | undefined
   for (const e of facts.escapes.slice(0, 4)) notes.push(`escapes: ${e}`);
   if (ev) notes.push(`keepalive (${ev.kind}): ${ev.why}`);
   else {
-    for (const d of facts.disabled) notes.push(`setKeepAlive(false) or setKeepAlive() at ${d.file.where(d.node)} does not turn it on`);
+    for (const d of facts.disabled) notes.push(disabledNote(d));
     notes.push('no keepAlive option and no setKeepAlive(true) found on it, its aliases, the helpers it is passed to, or its callers');
   }
 }

@@ -64,17 +64,11 @@ function fixSite(file: TsFile, s: TsSite, ms: number, style: Style): Planned {
 function fixSocket(file: TsFile, s: TsSite, c: CallAnalysis, ms: number, style: Style): Planned {
   const call = c.call;
   // setKeepAlive(false) written on purpose: offer to turn it on there, never apply it silently.
-  const off = c.facts.disabled.filter((d) => d.file === file && ts.isCallExpression(d.node));
+  const off = c.facts.disabled.filter((d) => d.file === file.file);
   if (off.length) {
     if (off.length !== c.facts.disabled.length) return { reason: 'keepalive is turned off explicitly in another file' };
-    const edits = off.map((d) => {
-      const k = d.node as ts.CallExpression;
-      const args = k.arguments;
-      return args.length
-        ? { start: args[0]!.getStart(file.sf), end: args[args.length - 1]!.getEnd(), text: `true, ${ms}` }
-        : { start: args.pos, end: args.pos, text: `true, ${ms}` };
-    });
-    return { fix: { safe: false, description: `keepalive is turned off explicitly (line ${off.map((d) => file.line(d.node.getStart(file.sf))).join(', ')}): turn it on with setKeepAlive(true, ${ms}) there`, edits } };
+    const edits = off.map((d) => ({ start: d.argsStart, end: d.argsEnd, text: `true, ${ms}` }));
+    return { fix: { safe: false, description: `keepalive is turned off explicitly (line ${off.map((d) => d.line).join(', ')}): turn it on with setKeepAlive(true, ${ms}) there`, edits } };
   }
   // A call that may be tls.connect (an alias of both) must use setKeepAlive: the option is ignored there.
   const viaTls = s.raw.mod === 'tls' || netValues(file, call.expression).some((v) => v.kind === 'member' && v.mod === 'tls');

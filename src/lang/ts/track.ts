@@ -6,9 +6,9 @@ import type { TsFile } from './parse.js';
 import type { TsProject } from './project.js';
 import { keepaliveGuard, truthOf } from './evidence.js';
 import { addressOf, keepAliveOption, listenAddress } from './classify.js';
-import { detachDeep } from '../../engine/strings.js';
+import { detach, detachDeep } from '../../engine/strings.js';
 import type { Tcp } from '../../engine/types.js';
-import { calleeFunctions, forEachCaller, functionName, functionOf, isFunctionExpr, paramAt } from './functions.js';
+import { calleeFunctions, forEachCaller, functionName, functionOf, isFunctionExpr, paramAt, type FunctionRef } from './functions.js';
 import { netValues } from './imports.js';
 import { skipParens, type Binding } from './scope.js';
 import { accessesAtPath, enclosingFunction, isAssignmentTarget, isCallbackArgument, isExported, namedEnclosingFunction, pathOf, thisFunction, tlsWrapperOf, type PathKey } from './syntax.js';
@@ -23,21 +23,16 @@ export interface KaEvidence {
   why: string;
 }
 
-export interface Located<T extends ts.Node> {
-  file: TsFile;
-  node: T;
-}
-
 export interface Facts {
   evidence: KaEvidence[];
   /** setKeepAlive(false) / setKeepAlive() calls: not evidence, worth a note. */
-  disabled: Located<ts.Node>[];
+  disabled: DisabledFact[];
   /** `.connect(...)` calls on the socket (for `new net.Socket`), read as they are found. */
   connects: ConnectFact[];
   /** `.listen(...)` calls on the server, read as they are found (as `connects`). */
   listens: ListenFact[];
-  /** 'connection' / 'secureConnection' handlers of a server. */
-  connectionListeners: Located<ts.Expression>[];
+  /** 'connection' / 'secureConnection' handlers of a server, followed as they are found. */
+  connectionListeners: ListenerSummary;
   /** Where the socket goes that the analysis could not follow. */
   escapes: string[];
   /** Read, written, piped or handed on: used for more than a reachability probe. */
@@ -84,8 +79,77 @@ function listenFact(file: TsFile, call: ts.CallExpression | undefined): ListenFa
   return detachDeep({ tcp: v.tcp, loopback: v.loopback, note: v.note });
 }
 
+/**
+ * A `setKeepAlive(false)` or `setKeepAlive()` call, as plain data (see ConnectFact): where it is,
+ * and the span of its arguments, which the fix replaces to turn keepalive on there.
+ */
+export interface DisabledFact {
+  /** `file:line` of the call. */
+  where: string;
+  /** The file's path (a file can be parsed again in one run: its path, not its object, names it). */
+  file: string;
+  line: number;
+  argsStart: number;
+  argsEnd: number;
+}
+
+function disabledFact(file: TsFile, call: ts.CallExpression): DisabledFact {
+  const args = call.arguments;
+  const span = args.length ? { argsStart: args[0]!.getStart(file.sf), argsEnd: args[args.length - 1]!.getEnd() } : { argsStart: args.pos, argsEnd: args.pos };
+  return { where: file.where(call), file: file.file, line: file.line(call.getStart(file.sf)), ...span };
+}
+
+/**
+ * A server's connection listeners, each followed when it is found rather than kept as its node
+ * until the site is judged: 10 server factories whose 400 callers each add a 'connection'
+ * handler held 4,000 callers' trees and ran a 96 MB worker out of its heap.
+ */
+export interface ListenerSummary {
+  /** How many were found, followed or not. */
+  count: number;
+  /** Per listener, in the order found: what it receives each connection as (or why it was not followed), and its setKeepAlive(false) calls. */
+  notes: string[];
+  /** What they do with each connection: the first evidence of each kind (see Tracker.evidence). */
+  evidence: KaEvidence[];
+}
+
+export function emptyListeners(): ListenerSummary {
+  return { count: 0, notes: [], evidence: [] };
+}
+
+/** Follows one connection listener of a server into `into`; its function when it could be followed. */
+export function followListener(ctx: TrackContext, file: TsFile, handler: ts.Expression, into: ListenerSummary): FunctionRef | undefined {
+  into.count++;
+  const fn = functionOf(file, handler, ctx);
+  if (!fn) {
+    into.notes.push(detach(`connection listener ${handler.getText(file.sf).slice(0, 40)} could not be followed`));
+    return undefined;
+  }
+  const pf = paramFacts(ctx, fn.file, fn.fn, 0, 'socket', 1);
+  const param = fn.fn.parameters[0]?.name.getText(fn.file.sf) ?? '(none)';
+  into.notes.push(detach(`connection listener at ${fn.file.where(fn.fn)} receives each connection as ${param}`));
+  for (const e of pf.evidence) firstOfKind(into.evidence, { ...e, why: `on each connection: ${e.why}` });
+  for (const d of pf.disabled) into.notes.push(disabledNote(d));
+  return fn;
+}
+
+function mergeListeners(into: ListenerSummary, from: ListenerSummary): void {
+  into.count += from.count;
+  into.notes.push(...from.notes);
+  for (const e of from.evidence) firstOfKind(into.evidence, e);
+}
+
+export function disabledNote(d: DisabledFact): string {
+  return `setKeepAlive(false) or setKeepAlive() at ${d.where} does not turn it on`;
+}
+
+/** Keeps `e` only when `list` has no evidence of its kind yet (see Tracker.evidence). */
+function firstOfKind(list: KaEvidence[], e: KaEvidence): void {
+  if (!list.some((x) => x.kind === e.kind)) list.push(e);
+}
+
 export function emptyFacts(): Facts {
-  return { evidence: [], disabled: [], connects: [], listens: [], connectionListeners: [], escapes: [], talks: false, terminates: false, handles: [], notes: [] };
+  return { evidence: [], disabled: [], connects: [], listens: [], connectionListeners: emptyListeners(), escapes: [], talks: false, terminates: false, handles: [], notes: [] };
 }
 
 export interface TrackContext {
@@ -318,7 +382,7 @@ export class Tracker {
       if (!ev || !handler || !ts.isStringLiteralLike(ev)) return;
       if (this.role === 'socket') this.thisKeepalive(file, handler);
       if (ev.text === 'data' || ev.text === 'readable') this.facts.talks = true;
-      if (this.role === 'server' && CONNECTION_EVENTS.has(ev.text)) this.facts.connectionListeners.push({ file, node: handler });
+      if (this.role === 'server' && CONNECTION_EVENTS.has(ev.text)) followListener(this.ctx, file, handler, this.facts.connectionListeners);
       return;
     }
     if (name === 'connect') {
@@ -340,7 +404,7 @@ export class Tracker {
     const arg = call.arguments[0];
     const v = arg ? truthOf(file, arg) : false;
     if (v === false) {
-      this.facts.disabled.push({ file, node: call });
+      this.facts.disabled.push(disabledFact(file, call));
       return;
     }
     const guard = keepaliveGuard(file, call);
@@ -451,7 +515,7 @@ export class Tracker {
     this.facts.disabled.push(...f.disabled);
     this.facts.connects.push(...f.connects);
     this.facts.listens.push(...f.listens);
-    this.facts.connectionListeners.push(...f.connectionListeners);
+    mergeListeners(this.facts.connectionListeners, f.connectionListeners);
     this.facts.escapes.push(...f.escapes);
     this.facts.talks ||= f.talks;
     this.facts.terminates ||= f.terminates;
@@ -502,8 +566,7 @@ export class Tracker {
    * memory on a tree of 20 such factories.
    */
   private evidence(kind: KaKind, file: TsFile, node: ts.Node, why: string): void {
-    if (this.facts.evidence.some((e) => e.kind === kind)) return;
-    this.facts.evidence.push({ kind, file, node, why });
+    firstOfKind(this.facts.evidence, { kind, file, node, why });
   }
 }
 
