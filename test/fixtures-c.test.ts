@@ -41,14 +41,27 @@ describe('C fixtures', () => {
     expect(two.errors).toEqual(one.errors);
   });
 
-  it('repeats the run in the main thread when a worker dies (here: a heap bound too small to start)', async () => {
+  it('repeats the run when a worker dies (here: a heap bound too small to start)', async () => {
     const opts = { cwd: FIXTURES, paths: ['c'], exclude: [FIXED_GLOB] };
     const one = await audit({ ...opts, jobs: 1 });
     const starved = await audit({ ...opts, jobs: 2, parallelMinFiles: 0, workerHeapMb: 1 });
     expect(starved.stats.workerFailure).toMatch(/memory/);
     expect(starved.stats.threads).toBe(1);
+    expect(starved.errors).toEqual(one.errors);
     expect(actualFindings(starved)).toEqual(actualFindings(one));
     expect(actualSites(starved)).toEqual(actualSites(one));
+  });
+
+  // The repeat ran in the main thread, where running out of memory aborted the process.
+  it('reports each language whose repeat fails too, once, on the directory of its files', async () => {
+    const r = await audit({ cwd: FIXTURES, paths: ['.'], exclude: [FIXED_GLOB], jobs: 2, parallelMinFiles: 0, workerHeapMb: 1, repeatHeapMb: 1 });
+    expect(r.stats.workerFailure).toMatch(/memory/);
+    const failed = (label: string) => ({ message: expect.stringMatching(new RegExp(`^not analysed: the ${label} analysis of \\d+ file\\(s\\) failed in a worker thread, and again when repeated alone with a 1 MB heap \\(.*memory`)) });
+    expect(r.errors.filter((e) => e.message.startsWith('not analysed'))).toEqual([
+      { file: 'c', ...failed('C') },
+      { file: 'ts', ...failed('TS/JS') },
+    ]);
+    expect(r.findings).toEqual([]);
   });
 
   for (const c of cases) {

@@ -100,7 +100,7 @@ async function auditCommand(paths: string[], opts: Record<string, unknown>, io: 
   }
   const auditOpts = auditOptionsFrom(paths, opts, loaded, io.cwd);
   const result = await audit(auditOpts);
-  if (result.stats.workerFailure) io.stderr(`ka-audit: worker threads failed (${result.stats.workerFailure}); the run was repeated in the main thread\n`);
+  if (result.stats.workerFailure) io.stderr(`ka-audit: worker threads failed (${result.stats.workerFailure}); each language was analysed again alone, in one worker with this process's heap bound\n`);
   if (opts['writeBaseline']) {
     const n = writeBaseline(resolve(io.cwd, opts['writeBaseline'] as string), result.findings);
     io.stderr(`ka-audit: wrote ${n} finding(s) to ${opts['writeBaseline'] as string}\n`);

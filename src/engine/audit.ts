@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import { pathToFileURL } from 'node:url';
 import type { Piscina } from 'piscina';
 import type { BackendOptions } from './backend.js';
@@ -34,8 +35,10 @@ export interface AuditOptions {
   reportUnusedSuppressions?: boolean;
   /** Worker threads (default: the number of cores; 1 runs everything in this thread). */
   jobs?: number;
-  /** Heap bound of each worker in MB (tests set a tiny one to exercise the in-thread fallback). */
+  /** Heap bound of each worker in MB (tests set a tiny one to exercise the repeat). */
   workerHeapMb?: number;
+  /** Heap bound in MB of the worker that repeats a failed run (default: this thread's own bound). */
+  repeatHeapMb?: number;
   /** Files from which worker threads are used (tests lower it to exercise them). */
   parallelMinFiles?: number;
   /** Start helper threads (pass 0, C parsing ahead) however small the input: tests use it. */
@@ -93,6 +96,18 @@ export function internalErrorMessage(stack: string): string {
   const first = stack.split('\n')[0]!;
   if (/^RangeError: Maximum call stack size exceeded/.test(first)) return 'nested too deeply to be parsed (the stack ran out); this file was not analysed';
   return `internal error while analysing: ${first}`;
+}
+
+/** What one language's failed run is reported as: once, on the directory that holds its files. */
+function notAnalysed(lang: Lang, list: FoundFile[], heapMb: number, why: string): ToolError {
+  const dirs = list.map((f) => f.display.split('/').slice(0, -1));
+  let common = dirs[0] ?? [];
+  for (const d of dirs) {
+    const differs = common.findIndex((part, i) => d[i] !== part);
+    if (differs !== -1) common = common.slice(0, differs);
+  }
+  const label = lang === 'c' ? 'C' : 'TS/JS';
+  return { file: common.join('/') || '.', message: `not analysed: the ${label} analysis of ${list.length} file(s) failed in a worker thread, and again when repeated alone with a ${heapMb} MB heap (${why})` };
 }
 
 /** Loaded only for a pool: its modules took ~20 ms of every small or cached run (CPU profile). */
@@ -243,17 +258,33 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     }
   } catch (e) {
     // A worker that dies (its heap bound hit by unusual input, or a crash) must not lose the
-    // run: the same analysis runs again in this thread, without the bound, and stats say so.
+    // run: the same analysis runs again, and stats say so.
     workerFailure = errMessage(e);
     results.length = 0;
     threads = 1;
   } finally {
     await pool?.destroy();
   }
-  if (!pool || workerFailure) {
-    // Here languages run one after the other: every other core is spare.
+  if (workerFailure) {
+    // Each language again, alone, in a worker with this thread's own heap bound: in this thread,
+    // running out of memory aborted the whole process (V8's fatal error, no report); in a worker
+    // it is one language's error, reported, and the other's results stay.
     freeCores(jobs - 1);
-    // A small tree (or the fallback): everything here, one language after the other.
+    const heapMb = options.repeatHeapMb ?? Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20);
+    for (const [lang, list] of langs) {
+      const alone = (await makePool(1, heapMb))!;
+      try {
+        const died = new Promise<never>((_, reject) => alone.on('error', reject));
+        results.push({ lang, out: (await Promise.race([alone.run(inputFor(lang, list), { name: 'language' }), died])) as LanguageOutput });
+      } catch (e) {
+        errors.push(notAnalysed(lang, list, heapMb, errMessage(e)));
+      } finally {
+        await alone.destroy();
+      }
+    }
+  } else if (!pool) {
+    // A small tree: everything here, one language after the other; every other core is spare.
+    freeCores(jobs - 1);
     // Loaded only here: a warm --cache run never needs the analysis.
     const { runLanguage } = await import('./work.js');
     for (const [lang, list] of langs) results.push({ lang, out: await runLanguage(inputFor(lang, list)) });
