@@ -6,8 +6,8 @@ import type { CNode } from './parse.js';
 import type { Effects, KaEvidence } from './effects.js';
 import { isProbe, mergeEffects } from './effects.js';
 import { describeListener, listenerForCaller, type ListenerInfo } from './listener.js';
-import { enclosingFunction, localSiteEffects, type CFileModel, type ResultUse } from './model.js';
-import type { CProject } from './project.js';
+import { enclosingFunction, localSiteEffects, type CFileModel } from './model.js';
+import type { CProject, Relevance } from './project.js';
 import type { HelperNames } from './track.js';
 import type { FnScope } from './scope.js';
 import { findSites, type RawSite } from './sites.js';
@@ -202,7 +202,7 @@ export function analyzeSite(ctx: Ctx, raw: RawSite): CSite {
 function refineTcp(tcp: Tcp, v: TcpVerdict, effects: Effects, src: string, notes: string[]): Tcp {
   const family = effects.connect?.family ?? effects.bind?.family;
   if (tcp !== 'no' && family === 'unix') {
-    notes.push('its address is a struct sockaddr_un: a unix socket');
+    notes.push('its address is a unix one (a struct sockaddr_un, or a unix family written into it): a unix socket');
     return 'no';
   }
   if (tcp !== 'unknown' || v.type !== 'yes') return tcp;
@@ -211,7 +211,7 @@ function refineTcp(tcp: Tcp, v: TcpVerdict, effects: Effects, src: string, notes
     return 'yes';
   }
   if (family === 'inet') {
-    notes.push('its address is a struct sockaddr_in/in6');
+    notes.push('its address is an inet one (a struct sockaddr_in/in6, or an inet family written into it)');
     return 'yes';
   }
   if ((v.domain === 'dynamic' || v.domain === 'unknown') && INET_EVIDENCE.test(src)) {
@@ -241,27 +241,53 @@ function closedRightAway(fs: FnScope, raw: RawSite): boolean {
   return !calls.some((c) => c.start < close.start && c !== close && !(c.start >= close.start && c.end <= close.end));
 }
 
+/** A socket() argument: known atoms, or a parameter of the function the caller calls (with what a macro ORs onto it). */
+type ArgSource = { atoms: Set<string> } | { param: number; extra?: string };
+
 /** For a socket() whose arguments are parameters: is it TCP for the arguments of this call? */
-function tcpForCaller(project: CProject, fs: FnScope, raw: RawSite): ((u: ResultUse) => boolean) | undefined {
+function tcpForCaller(project: CProject, fs: FnScope, raw: RawSite): Relevance | undefined {
   if (raw.api !== 'socket') return undefined;
-  const src = fs.file.src;
-  const deps = raw.args.slice(0, 3).map((a) => {
-    const u = a ? unwrap(a) : undefined;
-    return u && u.type === 'identifier' ? fs.params.indexOf(textOf(src, u)) : -1;
-  });
-  if (deps.every((d) => d < 0)) return undefined;
   const env = envFor(project, fs);
+  const sources = raw.args.slice(0, 3).map((a, k): ArgSource => {
+    const p = paramOf(fs, a);
+    // A macro may or constants onto the parameter (`(type) | SOCK_CLOEXEC`).
+    return p >= 0 ? { param: p, ...(raw.fixed?.[k] !== undefined ? { extra: raw.fixed[k] } : {}) } : { atoms: siteArgAtoms(raw, k, env) };
+  });
+  return sources.some((x) => 'param' in x) ? tcpRelevance(project, sources) : undefined;
+}
+
+/**
+ * Judges a caller by what it passes. A caller that passes its own parameter on (`sock_create(…,
+ * sock_type)`) is TCP or not depending on its callers: it is kept, and its callers are judged
+ * the same way one level up. haproxy's backend socket is made two calls below the callers that
+ * pass SOCK_STREAM (TCP, with keepalive) or SOCK_DGRAM (QUIC): the QUIC caller counted as a TCP
+ * use without keepalive.
+ */
+function tcpRelevance(project: CProject, sources: ArgSource[]): Relevance {
   return (use) => {
     const callerEnv = envFor(project, use.scope);
     const args = callArgs(use.node);
-    const atoms = deps.map((d, k) => {
-      if (d < 0) return siteArgAtoms(raw, k, env);
-      // A macro may or constants onto the parameter (`(type) | SOCK_CLOEXEC`).
-      const extra = raw.fixed?.[k];
-      return extra === undefined ? atomsOf(args[d], callerEnv) : union(atomsOf(args[d], callerEnv), fixedAtoms(extra));
+    const up: ArgSource[] = [];
+    const atoms = sources.map((x) => {
+      if ('atoms' in x) {
+        up.push(x);
+        return x.atoms;
+      }
+      const arg = args[x.param];
+      const a = x.extra === undefined ? atomsOf(arg, callerEnv) : union(atomsOf(arg, callerEnv), fixedAtoms(x.extra));
+      const p = paramOf(use.scope, arg);
+      up.push(p >= 0 ? { param: p, ...(x.extra !== undefined ? { extra: x.extra } : {}) } : { atoms: a });
+      return a;
     });
-    return tcpVerdict(atoms[0]!, atoms[1]!, atoms[2]!).tcp !== 'no';
+    if (tcpVerdict(atoms[0]!, atoms[1]!, atoms[2]!).tcp === 'no') return false;
+    return up.some((x) => 'param' in x) ? tcpRelevance(project, up) : true;
   };
+}
+
+/** The index of the parameter of `fs` that `arg` names, or -1. */
+function paramOf(fs: FnScope, arg: CNode | undefined): number {
+  const u = arg ? unwrap(arg) : undefined;
+  return u && u.type === 'identifier' ? fs.params.indexOf(textOf(fs.file.src, u)) : -1;
 }
 
 /** Tracks the descriptor from its creation to the end of the function, then to callers when returned. */

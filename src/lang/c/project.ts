@@ -69,6 +69,12 @@ export interface KeepaliveHelper {
 /** What following a caller needs of its use of a factory's result (a ResultUse without its nodes). */
 type CallerUse = Pick<ResultUse, 'use' | 'file' | 'caller'>;
 
+/**
+ * Whether a caller of a factory counts for its site (`make_socket(AF_UNIX)` does not): false, true,
+ * or — when the answer depends on the caller's own parameters — the judge of its callers.
+ */
+export type Relevance = (u: Pick<ResultUse, 'node' | 'scope' | 'file'>) => boolean | Relevance;
+
 export class CProject {
   readonly socketAliases = new Map<string, SocketAlias>();
   readonly keepaliveMacros = new Map<string, number>();
@@ -436,7 +442,7 @@ export class CProject {
     path: string,
     depth = 0,
     seen = new Set<string>(),
-    relevant?: (u: ResultUse) => boolean,
+    relevant?: Relevance,
   ): { effects: Effects; callers: number } | undefined {
     const memoKey = `${file}:${fnName}:${path}`;
     if (!relevant && this.callerMemo.has(memoKey)) return this.callerMemo.get(memoKey);
@@ -446,7 +452,8 @@ export class CProject {
     let weakest: KaEvidence | undefined;
     let lacking = false;
     let callers = 0;
-    const follow = (u: CallerUse): void => {
+    const unixUses: Effects[] = [];
+    const follow = (u: CallerUse, relevantUp?: Relevance): void => {
       callers++;
       const picked = pickResult(u.use, path);
       if (!picked) return;
@@ -457,15 +464,23 @@ export class CProject {
         r = rest;
       }
       if (r.returned?.length) {
-        const up = this.callersOf(u.caller, u.file, r.returned[0]!, depth + 1, seen);
+        const up = this.callersOf(u.caller, u.file, r.returned[0]!, depth + 1, seen, relevantUp);
         if (up) {
           const { returned: _r, escape, keepalive, ...keep } = r;
           r = mergeEffects(escape && escape !== 'returned' ? { ...keep, escape } : keep, up.effects);
           r.keepalive = keepalive ?? up.effects.keepalive;
         }
       }
-      // A caller that only listens on it is judged through its accepted sockets, not here.
-      const usesAsConnection = !!(r.connect || r.escape || r.stored?.length) && !r.listen;
+      // A caller that connects it (or binds it) to a unix address made a unix socket of it, as
+      // a caller passing AF_UNIX would (`relevant`): it counts only if no other caller does.
+      if ((r.connect ?? r.bind)?.family === 'unix') unixUses.push(r);
+      else account(r);
+    };
+    const account = (r: Effects): void => {
+      // A caller that only listens on it is judged through its accepted sockets, not here; so is
+      // one that binds it and stores it unconnected (a receiver listened on elsewhere: haproxy's
+      // `rx->fd`, whose listen() the field facts do not reach through `listener->rx.fd`).
+      const usesAsConnection = !!(r.connect || r.escape || r.stored?.length) && !r.listen && !(r.bind && !r.connect);
       const ka = r.keepalive ?? this.tableKeepalive(r) ?? this.storedKeepalive(r);
       if (!ka && usesAsConnection) lacking = true;
       if (ka) weakest = weakest ? weakerKa(weakest, ka) : ka;
@@ -491,7 +506,10 @@ export class CProject {
       }
       const m = this.model(f, { name: fnName, role: 'calls' });
       if (!m) continue;
-      for (const u of m.resultsOf(fnName, this.helperNames)) if (!relevant || relevant(u)) follow(u);
+      for (const u of m.resultsOf(fnName, this.helperNames)) {
+        const judged = relevant ? relevant(u) : true;
+        if (judged) follow(u, typeof judged === 'function' ? judged : undefined);
+      }
       for (const y of siblings) {
         const key = `${f}\0${file}\0${y}`;
         if (!this.usesAhead.has(key) && this.names.mentions(f, y)) {
@@ -499,6 +517,8 @@ export class CProject {
         }
       }
     }
+    // Only unix callers: the socket is theirs (memcached's `new_socket_unix()`), and so is its story.
+    if (!combined) for (const r of unixUses) account(r);
     const result = combined ? { effects: !lacking && weakest ? { ...combined, keepalive: weakest } : combined, callers } : undefined;
     if (!relevant) this.callerMemo.set(detach(memoKey), detachDeep(result));
     return result;

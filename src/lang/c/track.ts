@@ -7,7 +7,7 @@ import type { ArgInfo, Edge, Effects, KaEvidence, TaggedEffects } from './effect
 import { betterKa } from './effects.js';
 import type { CNode } from './parse.js';
 import type { FnScope } from './scope.js';
-import { atomsOf, baseIdentifier, hasNonZero, isZeroOnly, pointerAliases, UNKNOWN, type ValueEnv } from './values.js';
+import { atomsOf, baseIdentifier, familiesAssigned, hasNonZero, isZeroOnly, pointerAliases, UNKNOWN, type ValueEnv } from './values.js';
 
 /** Keepalive helpers known by name: `macro` ones expand to setsockopt() in place. */
 export type HelperNames = ReadonlyMap<string, 'macro' | 'function'>;
@@ -66,6 +66,8 @@ interface Address {
   loopback: boolean;
   family?: 'inet' | 'unix';
 }
+
+const UNIX_FAMILIES = new Set(['AF_UNIX', 'PF_UNIX', 'AF_LOCAL', 'PF_LOCAL']);
 
 /** Per function node: addresses by base name (`track`'s addressOf). */
 const addressMemo = new WeakMap<CNode, Map<string, Address>>();
@@ -651,7 +653,7 @@ export function track(start: TrackStart): TaggedEffects {
 
   function addressOfBase(base: string, depth: number): Address {
     const decl = scope.locals.get(base) ?? scope.file.globals.get(base);
-    const family = decl?.type === 'sockaddr_un' ? 'unix' : /^sockaddr_in6?$/.test(decl?.type ?? '') ? 'inet' : undefined;
+    const family = decl?.type === 'sockaddr_un' ? 'unix' : /^sockaddr_in6?$/.test(decl?.type ?? '') ? 'inet' : assignedFamily(base);
     // Every write of an address into the variable (any union member, or through a pointer to
     // it) must be a loopback one.
     const names = pointerAliases(scope, base);
@@ -687,6 +689,19 @@ export function track(start: TrackStart): TaggedEffects {
       });
     }
     return family ? { loopback, family } : { loopback };
+  }
+
+  /**
+   * A generic buffer (`struct sockaddr_storage`) whose family field is set here, every time to a
+   * unix family or every time to an inet one: `addr.ss_family = AF_UNIX; connect(fd, &addr, …)`
+   * is a unix socket, whatever family socket() was given at run time.
+   */
+  function assignedFamily(base: string): Address['family'] {
+    const atoms = familiesAssigned(base, env);
+    if (!atoms) return undefined;
+    if ([...atoms].every((a) => UNIX_FAMILIES.has(a))) return 'unix';
+    if ([...atoms].every((a) => cat.inetDomains.has(a))) return 'inet';
+    return undefined;
   }
 
   function isLoopbackLiteral(n: CNode | undefined): boolean {

@@ -180,19 +180,23 @@ function familyFromSockaddrType(n: CNode, env: ValueEnv): Set<string> {
   if (d?.type === 'sockaddr_in') return new Set(['AF_INET']);
   if (d?.type === 'sockaddr_in6') return new Set(['AF_INET6']);
   if (d?.type === 'sockaddr_un') return new Set(['AF_UNIX']);
-  // A sockaddr_storage filled here: `ss.ss_family = AF_INET`, or `sin->sin_family = …` through
-  // `struct sockaddr_in *sin = (struct sockaddr_in *)&ss`.
-  if (base) {
-    const names = pointerAliases(env.scope, base);
-    const out = new Set<string>();
-    for (const [k, rights] of assignmentIndex(env.scope)) {
-      const m = /^\(?\*?([A-Za-z_]\w*)\)?(?:\.|->)(?:[A-Za-z_]\w*(?:\.|->))*(sa|ss|sin|sin6|sun)_family$/.exec(k);
-      if (!m || !names.has(m[1]!)) continue;
-      for (const r of rights) for (const a of atomsOf(r, env, MAX_DEPTH)) out.add(a);
-    }
-    if (out.size && !out.has(UNKNOWN)) return out;
+  return (base && familiesAssigned(base, env)) || new Set([DYNAMIC_FAMILY]);
+}
+
+/**
+ * The families written into `base`'s family field in this function, when all are known: a
+ * sockaddr_storage filled here (`ss.ss_family = AF_INET`, or `sin->sin_family = …` through
+ * `struct sockaddr_in *sin = (struct sockaddr_in *)&ss`).
+ */
+export function familiesAssigned(base: string, env: ValueEnv): Set<string> | undefined {
+  const names = pointerAliases(env.scope, base);
+  const out = new Set<string>();
+  for (const [k, rights] of assignmentIndex(env.scope)) {
+    const m = /^\(?\*?([A-Za-z_]\w*)\)?(?:\.|->)(?:[A-Za-z_]\w*(?:\.|->))*(sa|ss|sin|sin6|sun)_family$/.exec(k);
+    if (!m || !names.has(m[1]!)) continue;
+    for (const r of rights) for (const a of atomsOf(r, env, MAX_DEPTH)) out.add(a);
   }
-  return new Set([DYNAMIC_FAMILY]);
+  return out.size && !out.has(UNKNOWN) ? out : undefined;
 }
 
 /** `base` and the local pointers that point at it (`p = (struct sockaddr_in *)&base`). */
