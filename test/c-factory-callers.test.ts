@@ -55,6 +55,11 @@ describe('callers of a C factory', () => {
     expect(siteOf((f) => edit(f, 'backend_unix.c', '    addr.ss_family = AF_UNIX;\n', ''))).toEqual({ tcp: 'yes', keepalive: 'none' });
   });
 
+  // unbound's control client sets AF_LOCAL on one branch and fills the address through a helper on the others.
+  it('count when they force AF_UNIX into the address on one path only', () => {
+    expect(siteOf((f) => edit(f, 'backend_unix.c', '    addr.ss_family = AF_UNIX;\n', '    if (c->keepalive == 0)\n        addr.ss_family = AF_UNIX;\n'))).toEqual({ tcp: 'yes', keepalive: 'none' });
+  });
+
   it('count when they connect a socket they bound, and not when they bind and store it unconnected', () => {
     expect(siteOf((f) => edit(f, 'receiver.c', '    rx->fd = fd;\n', '    if (connect(fd, (struct sockaddr *)&rx->addr, rx->addrlen) == -1) {\n        close(fd);\n        return -1;\n    }\n    rx->fd = fd;\n'))).toEqual({
       tcp: 'yes',

@@ -7,7 +7,7 @@ import type { ArgInfo, Edge, Effects, KaEvidence, TaggedEffects } from './effect
 import { betterKa } from './effects.js';
 import type { CNode } from './parse.js';
 import type { FnScope } from './scope.js';
-import { atomsOf, baseIdentifier, familiesAssigned, hasNonZero, isZeroOnly, pointerAliases, UNKNOWN, type ValueEnv } from './values.js';
+import { atomsOf, baseIdentifier, familyWrites, hasNonZero, isZeroOnly, pointerAliases, UNKNOWN, type ValueEnv } from './values.js';
 
 /** Keepalive helpers known by name: `macro` ones expand to setsockopt() in place. */
 export type HelperNames = ReadonlyMap<string, 'macro' | 'function'>;
@@ -68,6 +68,18 @@ interface Address {
 }
 
 const UNIX_FAMILIES = new Set(['AF_UNIX', 'PF_UNIX', 'AF_LOCAL', 'PF_LOCAL']);
+
+/**
+ * `write` (an expression) runs before `use` on every path to it, as far as blocks tell: its
+ * statement sits in a block that also holds `use`, before it. (A `goto` or an early `return`
+ * between them is not looked at.)
+ */
+function onEveryPathTo(write: CNode, use: CNode): boolean {
+  let stmt: CNode | null = write;
+  while (stmt && stmt.type !== 'expression_statement') stmt = stmt.parent;
+  const block = stmt?.parent;
+  return !!stmt && block?.type === 'compound_statement' && stmt.end <= use.start && use.end <= block.end;
+}
 
 /** Per function node: addresses by base name (`track`'s addressOf). */
 const addressMemo = new WeakMap<CNode, Map<string, Address>>();
@@ -635,11 +647,11 @@ export function track(start: TrackStart): TaggedEffects {
     let memo = addressMemo.get(scope.node);
     if (!memo) addressMemo.set(scope.node, (memo = new Map()));
     const memoKey = `${depth > 0 ? '>' : ''}${base}`;
-    const hit = memo.get(memoKey);
-    if (hit) return hit;
-    const found = gai ? gaiAddress() : addressOfBase(base, depth);
-    memo.set(memoKey, found);
-    return found;
+    let found = memo.get(memoKey);
+    if (!found) memo.set(memoKey, (found = gai ? gaiAddress() : addressOfBase(base, depth)));
+    // Asked per call, not memoised with the rest: it depends on where the call is.
+    const assigned = found.family || gai ? undefined : assignedFamily(base, a);
+    return assigned ? { ...found, family: assigned } : found;
   }
 
   /** `ai->ai_addr`: loopback when every getaddrinfo here resolves a loopback literal. */
@@ -653,7 +665,7 @@ export function track(start: TrackStart): TaggedEffects {
 
   function addressOfBase(base: string, depth: number): Address {
     const decl = scope.locals.get(base) ?? scope.file.globals.get(base);
-    const family = decl?.type === 'sockaddr_un' ? 'unix' : /^sockaddr_in6?$/.test(decl?.type ?? '') ? 'inet' : assignedFamily(base);
+    const family = decl?.type === 'sockaddr_un' ? 'unix' : /^sockaddr_in6?$/.test(decl?.type ?? '') ? 'inet' : undefined;
     // Every write of an address into the variable (any union member, or through a pointer to
     // it) must be a loopback one.
     const names = pointerAliases(scope, base);
@@ -693,14 +705,17 @@ export function track(start: TrackStart): TaggedEffects {
 
   /**
    * A generic buffer (`struct sockaddr_storage`) whose family field is set here, every time to a
-   * unix family or every time to an inet one: `addr.ss_family = AF_UNIX; connect(fd, &addr, …)`
-   * is a unix socket, whatever family socket() was given at run time.
+   * unix family or every time to an inet one, once on every path to `use`: `addr.ss_family =
+   * AF_UNIX; connect(fd, &addr, …)` is a unix socket, whatever family socket() was given at run
+   * time. A write under an `if` says nothing of the other paths (unbound's control client sets
+   * AF_LOCAL on one and fills the address through a helper on the others).
    */
-  function assignedFamily(base: string): Address['family'] {
-    const atoms = familiesAssigned(base, env);
-    if (!atoms) return undefined;
-    if ([...atoms].every((a) => UNIX_FAMILIES.has(a))) return 'unix';
-    if ([...atoms].every((a) => cat.inetDomains.has(a))) return 'inet';
+  function assignedFamily(base: string, use: CNode): Address['family'] {
+    const writes = familyWrites(base, env);
+    if (!writes.some((w) => onEveryPathTo(w.value, use))) return undefined;
+    const atoms = writes.flatMap((w) => [...w.atoms]);
+    if (atoms.every((a) => UNIX_FAMILIES.has(a))) return 'unix';
+    if (atoms.every((a) => cat.inetDomains.has(a))) return 'inet';
     return undefined;
   }
 

@@ -189,14 +189,21 @@ function familyFromSockaddrType(n: CNode, env: ValueEnv): Set<string> {
  * `struct sockaddr_in *sin = (struct sockaddr_in *)&ss`).
  */
 export function familiesAssigned(base: string, env: ValueEnv): Set<string> | undefined {
-  const names = pointerAliases(env.scope, base);
   const out = new Set<string>();
+  for (const w of familyWrites(base, env)) for (const a of w.atoms) out.add(a);
+  return out.size && !out.has(UNKNOWN) ? out : undefined;
+}
+
+/** Each write into `base`'s family field here (see familiesAssigned): its value node and atoms. */
+export function familyWrites(base: string, env: ValueEnv): Array<{ value: CNode; atoms: Set<string> }> {
+  const names = pointerAliases(env.scope, base);
+  const out: Array<{ value: CNode; atoms: Set<string> }> = [];
   for (const [k, rights] of assignmentIndex(env.scope)) {
     const m = /^\(?\*?([A-Za-z_]\w*)\)?(?:\.|->)(?:[A-Za-z_]\w*(?:\.|->))*(sa|ss|sin|sin6|sun)_family$/.exec(k);
     if (!m || !names.has(m[1]!)) continue;
-    for (const r of rights) for (const a of atomsOf(r, env, MAX_DEPTH)) out.add(a);
+    for (const r of rights) out.push({ value: r, atoms: atomsOf(r, env, MAX_DEPTH) });
   }
-  return out.size && !out.has(UNKNOWN) ? out : undefined;
+  return out;
 }
 
 /** `base` and the local pointers that point at it (`p = (struct sockaddr_in *)&base`). */
