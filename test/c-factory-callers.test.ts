@@ -47,6 +47,11 @@ describe('callers of a C factory', () => {
     expect(siteOf((f) => edit(f, 'backend_tcp.c', /if \(c->keepalive\) \{[^}]*\}\n/, ''))).toEqual({ tcp: 'yes', keepalive: 'none' });
   });
 
+  // libuv's uv__socket(): socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol).
+  it('are judged by what they pass when the factory ors flags onto the parameter', () => {
+    expect(siteOf((f) => edit(f, 'netns.c', 'socket(domain, type, protocol)', 'socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol)'))).toEqual({ tcp: 'yes', keepalive: 'conditional' });
+  });
+
   it('count when they pass SOCK_STREAM up the chain, and not when they pass SOCK_DGRAM', () => {
     expect(siteOf((f) => edit(f, 'backend_quic.c', 'SOCK_DGRAM', 'SOCK_STREAM'))).toEqual({ tcp: 'yes', keepalive: 'none' });
   });

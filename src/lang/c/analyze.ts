@@ -10,7 +10,7 @@ import { enclosingFunction, localSiteEffects, type CFileModel } from './model.js
 import type { CProject, Relevance } from './project.js';
 import type { HelperNames } from './track.js';
 import type { FnScope } from './scope.js';
-import { findSites, type RawSite } from './sites.js';
+import { findSites, mixedArg, type RawSite } from './sites.js';
 import { atomsOf, fixedAtoms, siteArgAtoms, tcpVerdict, union, type TcpVerdict, type ValueEnv } from './values.js';
 
 export interface CSite extends Site {
@@ -250,8 +250,8 @@ function tcpForCaller(project: CProject, fs: FnScope, raw: RawSite): Relevance |
   const env = envFor(project, fs);
   const sources = raw.args.slice(0, 3).map((a, k): ArgSource => {
     const p = paramOf(fs, a);
-    // A macro may or constants onto the parameter (`(type) | SOCK_CLOEXEC`).
-    return p >= 0 ? { param: p, ...(raw.fixed?.[k] !== undefined ? { extra: raw.fixed[k] } : {}) } : { atoms: siteArgAtoms(raw, k, env) };
+    // A macro may or constants onto the parameter (`(type) | SOCK_CLOEXEC`), and so may the call.
+    return p ? withExtra(p, raw.fixed?.[k]) : { atoms: siteArgAtoms(raw, k, env) };
   });
   return sources.some((x) => 'param' in x) ? tcpRelevance(project, sources) : undefined;
 }
@@ -276,7 +276,7 @@ function tcpRelevance(project: CProject, sources: ArgSource[]): Relevance {
       const arg = args[x.param];
       const a = x.extra === undefined ? atomsOf(arg, callerEnv) : union(atomsOf(arg, callerEnv), fixedAtoms(x.extra));
       const p = paramOf(use.scope, arg);
-      up.push(p >= 0 ? { param: p, ...(x.extra !== undefined ? { extra: x.extra } : {}) } : { atoms: a });
+      up.push(p ? withExtra(p, x.extra) : { atoms: a });
       return a;
     });
     if (tcpVerdict(atoms[0]!, atoms[1]!, atoms[2]!).tcp === 'no') return false;
@@ -284,10 +284,24 @@ function tcpRelevance(project: CProject, sources: ArgSource[]): Relevance {
   };
 }
 
-/** The index of the parameter of `fs` that `arg` names, or -1. */
-function paramOf(fs: FnScope, arg: CNode | undefined): number {
+/**
+ * The parameter of `fs` that `arg` is: `type`, or `type | SOCK_NONBLOCK | SOCK_CLOEXEC` with
+ * the constants or'ed onto it (libuv's `uv__socket()`: refused, its UDP and unix callers counted
+ * as TCP uses).
+ */
+function paramOf(fs: FnScope, arg: CNode | undefined): { param: number; extra?: string } | undefined {
   const u = arg ? unwrap(arg) : undefined;
-  return u && u.type === 'identifier' ? fs.params.indexOf(textOf(fs.file.src, u)) : -1;
+  if (u?.type === 'identifier') {
+    const param = fs.params.indexOf(textOf(fs.file.src, u));
+    return param >= 0 ? { param } : undefined;
+  }
+  return u?.type === 'binary_expression' ? mixedArg(textOf(fs.file.src, u), fs.params) : undefined;
+}
+
+/** `p` with `extra` or'ed on too. */
+function withExtra(p: { param: number; extra?: string }, extra: string | undefined): ArgSource {
+  const all = [p.extra, extra].filter((e) => e !== undefined);
+  return all.length ? { param: p.param, extra: all.join(' | ') } : { param: p.param };
 }
 
 /** Tracks the descriptor from its creation to the end of the function, then to callers when returned. */

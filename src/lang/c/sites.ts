@@ -86,7 +86,7 @@ function usesParam(text: string, params: string[]): boolean {
 }
 
 /** `(type) | SOCK_CLOEXEC`: flags or'ed onto one macro argument, the form portability layers use; anything else is refused. */
-function mixedArg(text: string, params: string[]): MixedArg | undefined {
+export function mixedArg(text: string, params: string[]): MixedArg | undefined {
   const parts = text.split('|').map(unparenthesized);
   const own = parts.filter((p) => params.includes(p));
   const rest = parts.filter((p) => !params.includes(p));
