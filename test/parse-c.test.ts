@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { walk } from '../src/lang/c/ast.js';
 import type { CursorAccess } from '../src/lang/c/cursor.js';
 import { bodyCounts, directWalkAgrees, loadCParser, mirrorTop, parseCWith, parseTop, type CNode, type TopLevel } from '../src/lang/c/parse.js';
+import { braceImbalance } from '../src/lang/c/preproc.js';
 import { FIXTURES, inputFiles } from './lib/fixtures.js';
 import { randomInts } from './lib/random.js';
 
@@ -124,5 +125,16 @@ describe("C trees walked without web-tree-sitter's marshalling (cursor.ts)", () 
     const large = randomC(rnd, 15_000);
     expect(record(parseTop(ctx, large, () => true))).toEqual(record(parseTop(viaApi, large, () => true)));
     expect(heapBytes()).toBeGreaterThan(before);
+  });
+});
+
+describe('braceImbalance', () => {
+  it('counts the braces of the code, not those in comments, strings or character literals', () => {
+    expect(braceImbalance('int f(void) { return 0; }')).toBe(0);
+    expect(braceImbalance('int f(void) { /* { */ // {\n  puts("{\\"{"); return \'{\'; }')).toBe(0);
+    expect(braceImbalance('void f(void) {\n#ifdef W\n if (a) {\n#else\n if (b) {\n#endif\n  g();\n }\n}\n')).toBe(1);
+    // An unterminated literal stops at its line; an unterminated comment at the end.
+    expect(braceImbalance('char *s = "{;\n}')).toBe(-1);
+    expect(braceImbalance('{ /* }')).toBe(1);
   });
 });

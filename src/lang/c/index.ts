@@ -59,12 +59,21 @@ export function modelOf(file: string, text: string, chosen?: ChosenParse, wanted
     const first = mirrorTop(ctx(), branchView(text, 'first'), chosen.top);
     const note = 'parsed per preprocessor configuration: its #if branches split statements';
     const lastTop = chosen.last;
+    // The last-branch view, once made, is kept with the first when the model is let go: made
+    // again from the text, its bodies were parsed again on every reload.
+    let lastParsed: ParsedC | undefined;
     const alternate = () => {
       const lastView = branchView(text, 'last');
-      const last = lastTop ? mirrorTop(ctx(), lastView, lastTop) : parseC(lastView);
+      const last = (lastParsed = lastTop ? mirrorTop(ctx(), lastView, lastTop) : parseC(lastView));
       return new CFileModel(file, text, last.root, last.nodes, last.errors, note, undefined, last.dispose);
     };
-    const release = keep ? () => keep({ view: 'first', top: first.records(), ...(lastTop ? { last: lastTop } : {}) }) : undefined;
+    const lastRecords = () => lastParsed?.records() ?? lastTop;
+    const release = keep
+      ? () => {
+          const last = lastRecords();
+          keep({ view: 'first', top: first.records(), ...(last ? { last } : {}) });
+        }
+      : undefined;
     return new CFileModel(file, text, first.root, first.nodes, first.errors, note, alternate, release);
   }
   const parsed = mirrorTop(ctx(), text, chosen.top);

@@ -11,7 +11,7 @@
 import { createRequire } from 'node:module';
 import { Language, Parser, type Node as TsNode, type Range, type TreeCursor } from 'web-tree-sitter';
 import { cursorAccess, DirectWalk, PublicWalk, type CursorAccess, type Walk } from './cursor.js';
-import { branchView } from './preproc.js';
+import { braceImbalance, branchView } from './preproc.js';
 import { functionBodySpans, type BodySpan } from './skeleton.js';
 import { LineIndex } from '../../engine/lines.js';
 
@@ -492,7 +492,8 @@ export interface ChosenParse {
 export function chooseParse(ctx: CParser, text: string, wanted?: BodyWanted): ChosenParse {
   const top = parseTop(ctx, text, wanted, true);
   const bad = errorBytesOf(top);
-  if (bad > 0.05 * text.length && /^[ \t]*#[ \t]*(if|ifdef|ifndef)\b/m.test(text)) {
+  // Few error bytes can still hide a wrecked file: braces the branches open twice (braceImbalance).
+  if ((bad > 0.05 * text.length || (bad > 0 && braceImbalance(text) !== 0)) && /^[ \t]*#[ \t]*(if|ifdef|ifndef)\b/m.test(text)) {
     const first = parseTop(ctx, branchView(text, 'first'), wanted, true);
     if (errorBytesOf(first) < bad / 2) return { top: first, view: 'first' };
   }
