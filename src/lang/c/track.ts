@@ -69,6 +69,9 @@ interface Address {
 
 const UNIX_FAMILIES = new Set(['AF_UNIX', 'PF_UNIX', 'AF_LOCAL', 'PF_LOCAL']);
 
+/** Calls that take an address buffer to use it, not to fill it from their other arguments. */
+const ADDRESS_USERS = /^(connect|bind|accept4?|sendto|sendmsg|recvfrom|getsockname|getpeername|memset|memcpy|memmove|bzero|printf|fprintf|snprintf|sprintf|strcpy|strncpy|strlcpy|log\w*|\w*(debug|log|print|trace|dump)\w*)$/i;
+
 /**
  * `write` (an expression) runs before `use` on every path to it, as far as blocks tell: its
  * statement sits in a block that also holds `use`, before it. (A `goto` or an early `return`
@@ -681,6 +684,12 @@ export function track(start: TrackStart): TaggedEffects {
       } else if (x.type === 'call_expression' && /^inet_(pton|aton|addr)$/.test(callName(src, x))) {
         const cargs = callArgs(x);
         if (cargs.some((c) => names.has(baseIdentifier(src, addressee(c) ?? c)) && /(sin6?_addr|s_addr|s6_addr)/.test(keyOf(src, c)))) writes.push(x);
+      } else if (x.type === 'call_expression' && !ADDRESS_USERS.test(callName(src, x))) {
+        // uv_ip4_addr("127.0.0.1", port, &addr): a helper handed the whole buffer and an address
+        // literal fills it from that literal.
+        const cargs = callArgs(x);
+        const literal = cargs.find((c) => unwrap(c).type === 'string_literal');
+        if (literal && cargs.some((c) => isWholeBuffer(c, names))) writes.push(literal);
       }
     });
     let loopback = writes.length > 0 && writes.every((w) => isLoopbackLiteral(w));
@@ -717,6 +726,14 @@ export function track(start: TrackStart): TaggedEffects {
     if (atoms.every((a) => UNIX_FAMILIES.has(a))) return 'unix';
     if (atoms.every((a) => cat.inetDomains.has(a))) return 'inet';
     return undefined;
+  }
+
+  /** `&addr` (or `&alias`): the whole buffer, not a field of it. */
+  function isWholeBuffer(arg: CNode, names: Set<string>): boolean {
+    const u = unwrap(arg);
+    if (u.type !== 'pointer_expression' || u.firstChild?.type !== '&') return false;
+    const operand = child(u, 'argument');
+    return !!operand && operand.type === 'identifier' && names.has(textOf(src, operand));
   }
 
   function isLoopbackLiteral(n: CNode | undefined): boolean {
