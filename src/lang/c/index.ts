@@ -67,10 +67,9 @@ export function modelOf(file: string, text: string, chosen?: ChosenParse, wanted
       const last = (lastParsed = lastTop ? mirrorTop(ctx(), lastView, lastTop) : parseC(lastView));
       return new CFileModel(file, text, last.root, last.nodes, last.errors, note, undefined, last.dispose);
     };
-    const lastRecords = () => lastParsed?.records() ?? lastTop;
     const release = keep
       ? () => {
-          const last = lastRecords();
+          const last = lastParsed?.records() ?? lastTop;
           keep({ view: 'first', top: first.records(), ...(last ? { last } : {}) });
         }
       : undefined;
