@@ -278,6 +278,7 @@ function failureLines(style: ErrorStyle, fd: string, closeFn: string, layout: La
   const close = () => {
     out.push(`${call(layout, closeFn, fd)};`);
     if (style.resetsTo) out.push(`${fd} = ${style.resetsTo};`);
+    out.push(...(style.cleanup ?? []));
   };
   switch (style.kind) {
     case 'exit':

@@ -136,6 +136,12 @@ export interface ErrorStyle {
   labelCloses?: boolean;
   /** The code resets the variable after closing it (`close(fd); fd = -1;`). */
   resetsTo?: string;
+  /**
+   * The failure branch's other statements, in order, as lines: what it releases besides the
+   * socket (`close(client); free(r);`, `if (local) freeaddrinfo(local_res);`). Left out, the
+   * fix's own failure path leaked them.
+   */
+  cleanup?: string[];
 }
 
 const EXITS = /^(exit|_exit|_Exit|abort|err|errx|fatal|die|panic|\w*_fatal|fatal_\w*)$/;
@@ -148,9 +154,14 @@ export function errorStyleOf(src: string, check: CNode | undefined, fn: CNode, f
   const stmts = body.type === 'compound_statement' ? namedChildren(body).filter((c) => c.type !== 'comment') : [body];
   const style: ErrorStyle = { kind: 'none' };
   if (body.type !== 'compound_statement') style.braceless = true;
+  const cleanup: string[] = [];
   for (const st of stmts) {
     const s = unwrapStatement(st);
     if (!s) continue;
+    if ((s.type === 'if_statement' && isConditionalRelease(src, s)) || (s.type === 'call_expression' && !isLogOrExit(src, s))) {
+      if (!mentions(src, st, fdKey)) cleanup.push(...statementLines(src, st));
+      continue;
+    }
     if (s.type === 'return_statement') {
       style.kind = 'return';
       const v = namedChildren(s)[0];
@@ -182,6 +193,8 @@ export function errorStyleOf(src: string, check: CNode | undefined, fn: CNode, f
       }
     }
   }
+  // A declaration there would land after the fix's statements (not C89), and what follows may need it.
+  if (cleanup.length && !stmts.some((st) => st.type === 'declaration')) style.cleanup = cleanup;
   if (style.kind === 'none' && (style.log || style.perror)) style.kind = 'log';
   style.resetsTo = resetValue(src, fn, fdKey);
   return style;
@@ -191,6 +204,46 @@ export function errorStyleOf(src: string, check: CNode | undefined, fn: CNode, f
 function failureBranch(check: CNode): CNode | undefined {
   if (check.type !== 'if_statement') return undefined;
   return child(check, 'consequence');
+}
+
+/** perror(), exit(), or a call with a message: the failure path's logging and ending, read into ErrorStyle. */
+function isLogOrExit(src: string, call: CNode): boolean {
+  const name = callName(src, call);
+  if (name === 'perror' || name === 'exit' || name === '_exit' || name === 'abort' || EXITS.test(name)) return true;
+  return !/close/i.test(name) && callArgs(call).some((a) => unwrap(a).type === 'string_literal' || unwrap(a).type === 'concatenated_string');
+}
+
+/**
+ * `if (local) freeaddrinfo(local_res);`: a release under a condition on the program's state,
+ * calls only. Not one on errno (`if (errno == EINTR) continue;` is the check's own business).
+ */
+function isConditionalRelease(src: string, st: CNode): boolean {
+  const cond = child(st, 'condition');
+  const then = child(st, 'consequence');
+  if (!cond || !then || child(st, 'alternative') || /\b(errno|ERRNO|WSAGetLastError)\b/.test(textOf(src, cond))) return false;
+  const body = then.type === 'compound_statement' ? namedChildren(then).filter((c) => c.type !== 'comment') : [then];
+  return body.length > 0 && body.every((b) => {
+    const e = unwrapStatement(b);
+    return !!e && e.type === 'call_expression' && !isLogOrExit(src, e);
+  });
+}
+
+/** A statement as lines, continuation lines kept in their place relative to its first. */
+function statementLines(src: string, st: CNode): string[] {
+  const indent = lineIndent(src, st.start);
+  return textOf(src, st)
+    .split('\n')
+    .map((line, i) => (i > 0 && line.startsWith(indent) ? line.slice(indent.length) : line).replace(/\s+$/, ''));
+}
+
+/** Whether `n`'s text names the socket's key (`fd`, `c->fd`) as a whole word. */
+function mentions(src: string, n: CNode, key: string): boolean {
+  const text = textOf(src, n).replace(/\s+/g, '');
+  const k = key.replace(/\s+/g, '');
+  for (let at = text.indexOf(k); at !== -1; at = text.indexOf(k, at + 1)) {
+    if (!/[\w.>]/.test(text[at - 1] ?? '') && !/\w/.test(text[at + k.length] ?? '')) return true;
+  }
+  return false;
 }
 
 function unwrapStatement(st: CNode): CNode | undefined {
