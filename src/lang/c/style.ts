@@ -180,8 +180,8 @@ export function errorStyleOf(src: string, check: CNode | undefined, fn: CNode, f
       else if (name === 'exit' || name === '_exit' || name === 'abort') {
         style.kind = 'exit';
         style.exitCall = textOf(src, s);
-      } else if (!/close/i.test(name) && args.some((a) => unwrap(a).type === 'string_literal' || unwrap(a).type === 'concatenated_string')) {
-        const fmt = args.findIndex((a) => unwrap(a).type === 'string_literal' || unwrap(a).type === 'concatenated_string');
+      } else if (!/close/i.test(name) && args.some(isMessage)) {
+        const fmt = args.findIndex(isMessage);
         const text = textOf(src, s);
         style.log = {
           callee: name,
@@ -210,7 +210,13 @@ function failureBranch(check: CNode): CNode | undefined {
 function isLogOrExit(src: string, call: CNode): boolean {
   const name = callName(src, call);
   if (name === 'perror' || name === 'exit' || name === '_exit' || name === 'abort' || EXITS.test(name)) return true;
-  return !/close/i.test(name) && callArgs(call).some((a) => unwrap(a).type === 'string_literal' || unwrap(a).type === 'concatenated_string');
+  return !/close/i.test(name) && callArgs(call).some(isMessage);
+}
+
+/** A string literal argument: what makes a call in a failure branch a log call. */
+function isMessage(arg: CNode): boolean {
+  const t = unwrap(arg).type;
+  return t === 'string_literal' || t === 'concatenated_string';
 }
 
 /**
