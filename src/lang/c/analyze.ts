@@ -241,7 +241,7 @@ function closedRightAway(fs: FnScope, raw: RawSite): boolean {
   return !calls.some((c) => c.start < close.start && c !== close && !(c.start >= close.start && c.end <= close.end));
 }
 
-/** A socket() argument: known atoms, or a parameter of the function the caller calls (with what a macro ORs onto it). */
+/** A socket() argument: known atoms, or a parameter of the function the caller calls (with what a macro or the call ORs onto it). */
 type ArgSource = { atoms: Set<string> } | { param: number; extra?: string };
 
 /** For a socket() whose arguments are parameters: is it TCP for the arguments of this call? */
