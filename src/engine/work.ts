@@ -307,20 +307,19 @@ export interface ScanHelperMessage {
 /** A pass-0 helper's work: claims chunks until none is left, posting every SCAN_CHUNKS_PER_PART. */
 export async function helpScan(job: ScanHelperJob): Promise<void> {
   const counter = new Int32Array(job.counter);
-  const chunks: number[] = [];
-  let part = emptyShare();
-  const post = () => {
-    if (chunks.length) job.port.postMessage({ part, chunks: chunks.splice(0) } satisfies ScanHelperMessage);
-    part = emptyShare();
-  };
-  const backend = await scannerFor(job.input.lang);
   const n = job.input.files.length;
-  for (let from = Atomics.add(counter, 0, SCAN_CHUNK); from < n; from = Atomics.add(counter, 0, SCAN_CHUNK)) {
-    for (const f of job.input.files.slice(from, from + SCAN_CHUNK)) scanFile(f, job.input.maxBytes, (text) => backend.scan(text), part);
-    chunks.push(from);
-    if (chunks.length >= SCAN_CHUNKS_PER_PART) post();
+  for (let left = true; left; ) {
+    const chunks: number[] = [];
+    // A claim past the end ends scanFiles: so does the claim after a part's last chunk.
+    const part = await scanFiles(job.input, () => {
+      if (chunks.length === SCAN_CHUNKS_PER_PART) return n;
+      const from = Atomics.add(counter, 0, SCAN_CHUNK);
+      if (from < n) chunks.push(from);
+      else left = false;
+      return from;
+    });
+    if (chunks.length) job.port.postMessage({ part, chunks } satisfies ScanHelperMessage);
   }
-  post();
 }
 
 function emptyShare(): ScanShare {
